@@ -1,0 +1,57 @@
+// ByteSource over a file on disk: sequential streaming and positional reads, never the whole file.
+import { open, stat } from 'node:fs/promises';
+import type { ByteSource } from './types.js';
+
+const DEFAULT_CHUNK = 1 << 20;
+
+export async function fileSource(path: string, emitFrom = 0, sizeLimit?: number): Promise<ByteSource> {
+  const size = sizeLimit ?? (await stat(path)).size;
+  return {
+    path,
+    size,
+    emitFrom,
+    async *stream(start = 0, chunkSize = DEFAULT_CHUNK) {
+      const handle = await open(path, 'r');
+      try {
+        let position = start;
+        while (position < size) {
+          const want = Math.min(chunkSize, size - position);
+          const buffer = Buffer.allocUnsafe(want);
+          const { bytesRead } = await handle.read(buffer, 0, want, position);
+          if (bytesRead === 0) break;
+          position += bytesRead;
+          yield bytesRead === want ? buffer : buffer.subarray(0, bytesRead);
+        }
+      } finally {
+        await handle.close();
+      }
+    },
+    async readAt(offset, length) {
+      const want = Math.max(0, Math.min(length, size - offset));
+      if (want === 0) return Buffer.alloc(0);
+      const handle = await open(path, 'r');
+      try {
+        const buffer = Buffer.allocUnsafe(want);
+        const { bytesRead } = await handle.read(buffer, 0, want, offset);
+        return buffer.subarray(0, bytesRead);
+      } finally {
+        await handle.close();
+      }
+    },
+  };
+}
+
+/** ByteSource over bytes in memory (tests, generated inputs). */
+export function bufferSource(path: string, bytes: Buffer, emitFrom = 0): ByteSource {
+  return {
+    path,
+    size: bytes.length,
+    emitFrom,
+    async *stream(start = 0, chunkSize = DEFAULT_CHUNK) {
+      for (let p = start; p < bytes.length; p += chunkSize) yield bytes.subarray(p, Math.min(bytes.length, p + chunkSize));
+    },
+    async readAt(offset, length) {
+      return bytes.subarray(offset, Math.min(bytes.length, offset + length));
+    },
+  };
+}
