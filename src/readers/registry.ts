@@ -1,8 +1,19 @@
 // Every format reader, in detection order: the first whose sniff() accepts a file's first bytes wins,
 // so more specific formats come before looser ones.
 import type { Reader } from './types.js';
+import { evtxReader } from './evtx/reader.js';
+import { exchange2003TrackingReader } from './tracking2003/reader.js';
+import { msgtrkReader } from './msgtrk/reader.js';
+import { smtp2007Reader } from './smtp2007/reader.js';
+import { queueExportReader } from './queue/reader.js';
 
-export const READERS: readonly Reader[] = [];
+export const READERS: readonly Reader[] = [
+  evtxReader,
+  exchange2003TrackingReader,
+  msgtrkReader,
+  smtp2007Reader,
+  queueExportReader,
+];
 
 export function readerByName(name: string): Reader | undefined {
   return READERS.find((r) => r.name === name);

@@ -27,7 +27,7 @@ type JsValueOf<T extends ColumnType> = T extends 'VARCHAR'
         : Uint8Array;
 
 export type Columns = Readonly<Record<string, ColumnType>>;
-type RowOf<C extends Columns> = { [K in keyof C]: JsValueOf<C[K]> | null };
+type RowOf<C extends Columns> = { -readonly [K in keyof C]: JsValueOf<C[K]> | null };
 
 export interface ChildTableDef {
   /** Child table name; rows carry the parent's file_id and seq plus an `ordinal`. */
@@ -103,6 +103,8 @@ const trackingColumns = {
   /** 2007+ `source` (SMTP, STOREDRIVER, ...), 2003 service-Version. */
   source: 'VARCHAR',
   connector: 'VARCHAR',
+  /** 2007+ `source-context`: for SMTP rows the protocol-log session-id (join key to smtp_lines.session_key). */
+  source_context: 'VARCHAR',
   line_no: 'BIGINT',
 } as const satisfies Columns;
 

@@ -1,0 +1,106 @@
+// The firewall side: SmtpEvt 20031 "An unknown SMTP command" events (the verb and byte count are
+// in the Binary data, e.g. `XEXCH50 1020`) and ISA firewall-log rows for SMTP (port 25).
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { RULES, matchesAny } from './rules.js';
+import { inWindow, queryRows, windowParams, type Window } from './sql.js';
+import type { FirewallDestinations, FirewallEvent } from './attribution.js';
+
+export interface FirewallFacts {
+  /** Events whose Data names the XEXCH50 verb: the only ones that can be KB 818222 evidence. */
+  xexch50Events: FirewallEvent[];
+  /** Events naming another verb, per host and verb. */
+  otherVerbs: Map<string, Record<string, number>>;
+  /** Events without Data (Event Viewer CSV/TXT exports): the verb is unknown. */
+  unknownVerb: Map<string, number>;
+  /** Port-25 firewall-log rows per ISA host and destination address. */
+  destinations: FirewallDestinations;
+  /** Port-25 firewall-log rows per ISA host and normalised action. */
+  actions: Map<string, Record<string, number>>;
+  firewallLogRows: number;
+}
+
+export type ParsedData = { verb: string; bytesText: string | null; truncated: boolean } | null;
+
+/** Parses SmtpEvt Data text (`XEXCH50 1020`, `XEXCH50 1124 2`, `TURN`); null when it is not a command. */
+export function parseEventData(text: string | null): ParsedData {
+  if (!text) return null;
+  const m = new RegExp(RULES.firewallEvent.dataPattern).exec(text.trim());
+  if (!m) return null;
+  const bytesText = m[2] ?? null;
+  // Data cut at the documented length may have lost digits of the count (log-formats.md §1).
+  const truncated = bytesText !== null && m[3] === undefined && text.trim().length >= RULES.firewallEvent.dataTruncatedAtBytes;
+  return { verb: m[1].toUpperCase(), bytesText, truncated };
+}
+
+function bump(map: Map<string, Record<string, number>>, host: string, key: string, n = 1): void {
+  const entry = map.get(host) ?? {};
+  entry[key] = (entry[key] ?? 0) + n;
+  map.set(host, entry);
+}
+
+export async function firewallEvidence(connection: DuckDBConnection, window: Window): Promise<FirewallFacts> {
+  const rules = RULES.firewallEvent;
+  const events = await queryRows<{
+    host: string | null;
+    record_id: bigint | null;
+    time_ns: bigint;
+    binary_text: string | null;
+    message: string | null;
+  }>(
+    connection,
+    `SELECT coalesce(computer, '(unknown host)') AS host, record_id, epoch_ns(time_created) AS time_ns, binary_text, message
+       FROM events
+      WHERE lower(provider) = lower($provider) AND event_id = $eventId AND time_created IS NOT NULL
+        AND ${inWindow('time_created')}
+      ORDER BY host, time_created, record_id`,
+    { ...windowParams(window), provider: rules.provider, eventId: rules.eventId },
+  );
+  const facts: FirewallFacts = {
+    xexch50Events: [],
+    otherVerbs: new Map(),
+    unknownVerb: new Map(),
+    destinations: new Map(),
+    actions: new Map(),
+    firewallLogRows: 0,
+  };
+  for (const e of events) {
+    const host = e.host ?? '(unknown host)';
+    const data = parseEventData(e.binary_text);
+    if (data === null) {
+      // Without Data only the description can say what this is (log-formats.md §8.3).
+      if (e.message === null || matchesAny(e.message, [rules.descriptionPattern])) {
+        facts.unknownVerb.set(host, (facts.unknownVerb.get(host) ?? 0) + 1);
+      }
+      continue;
+    }
+    if (data.verb === rules.xexch50Verb.toUpperCase() && data.bytesText !== null) {
+      facts.xexch50Events.push({
+        host,
+        recordId: e.record_id === null ? null : Number(e.record_id),
+        time: e.time_ns,
+        bytesText: data.bytesText,
+        truncated: data.truncated,
+      });
+    } else {
+      bump(facts.otherVerbs, host, data.verb);
+    }
+  }
+
+  const rows = await queryRows<{ host: string; dest_ip: string | null; action: string | null; n: number }>(
+    connection,
+    `SELECT coalesce(isa_host, '(unknown host)') AS host, dest_ip, coalesce(action, action_raw) AS action, count(*)::INTEGER AS n
+       FROM firewall_log
+      WHERE dest_port = $port AND ${inWindow('time')}
+      GROUP BY ALL`,
+    { ...windowParams(window), port: RULES.attribution.smtpPort },
+  );
+  for (const r of rows) {
+    facts.firewallLogRows += r.n;
+    bump(facts.actions, r.host, r.action ?? '(none)', r.n);
+    if (r.dest_ip === null) continue;
+    const perHost = facts.destinations.get(r.host) ?? new Map<string, number>();
+    perHost.set(r.dest_ip, (perHost.get(r.dest_ip) ?? 0) + r.n);
+    facts.destinations.set(r.host, perHost);
+  }
+  return facts;
+}

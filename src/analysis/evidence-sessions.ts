@@ -1,0 +1,236 @@
+// Outbound SMTP sessions (smtp_sessions, smtp_lines, smtp_session_recipients), per remote domain.
+// A session belongs to the domains of its recipients; a session that never reached RCPT (refused,
+// timed out, dropped before the banner) belongs to the domains other sessions to the same remote
+// address carried mail for.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { RULES, codeIn } from './rules.js';
+import { inWindow, queryRows, windowParams, type Window } from './sql.js';
+import type { XexchAttempt } from './attribution.js';
+
+export interface SessionExample {
+  start: bigint | null;
+  server: string | null;
+  session_key: string | null;
+  remote_ip: string | null;
+  remote_host: string | null;
+  greeting: string | null;
+  xexch50_bytes: number | null;
+  xexch50_outcome: string | null;
+  end_reason: string | null;
+  first_line_no: number | null;
+}
+
+export interface SessionEvidence {
+  sessions: number;
+  /** Sessions that got a 2xx banner. */
+  connected: number;
+  /** Sessions refused or timed out before any banner. */
+  noConnection: number;
+  endReasons: Record<string, number>;
+  xexch50Advertised: number;
+  /** XEXCH50 commands sent (protocol-log lines; one per message in a session). */
+  xexch50Attempts: number;
+  xexch50Outcomes: Record<string, number>;
+  xexch50Blocked: number;
+  /** XEXCH50 refused with a harmless reply (504 Need to authenticate first). */
+  xexch50Harmless: number;
+  ehloRefused: number;
+  maskedVerbs: number;
+  recipientsAccepted: number;
+  /** RCPT replies by enhanced status code (or reply code) for refused recipients. */
+  recipientRejections: Record<string, number>;
+  recipientRejectedPermanent: number;
+  first: bigint | null;
+  last: bigint | null;
+  examples: SessionExample[];
+}
+
+export interface SessionFacts {
+  byDomain: Map<string, SessionEvidence>;
+  /** Every outbound XEXCH50 command with its domain, for firewall-event matching. */
+  attempts: XexchAttempt[];
+  /** Remote addresses the sender connected to, per domain. */
+  addresses: Map<string, Set<string>>;
+  /** Outbound sessions no domain could be given to. */
+  unassigned: number;
+}
+
+const SESSIONS = 'diag_sessions';
+
+async function buildSessions(connection: DuckDBConnection, window: Window): Promise<void> {
+  await queryRows(
+    connection,
+    `CREATE OR REPLACE TEMP TABLE ${SESSIONS} AS
+     WITH s AS (
+       SELECT * FROM smtp_sessions WHERE direction = 'outbound' AND ${inWindow('start_time')}
+     ),
+     named AS (
+       SELECT file_id, seq, domain FROM (
+         SELECT file_id, seq, lower(trim(unnest(string_split(recipient_domains, ',')))) AS domain
+           FROM s WHERE recipient_domains IS NOT NULL)
+        WHERE domain <> ''
+     ),
+     ip_domain AS (
+       SELECT DISTINCT s.remote_ip, n.domain FROM s JOIN named n USING (file_id, seq) WHERE s.remote_ip IS NOT NULL
+     ),
+     by_ip AS (
+       SELECT s.file_id, s.seq, i.domain FROM s JOIN ip_domain i USING (remote_ip)
+        WHERE NOT EXISTS (SELECT 1 FROM named n WHERE n.file_id = s.file_id AND n.seq = s.seq)
+     )
+     SELECT s.*, d.domain
+       FROM s LEFT JOIN (SELECT * FROM named UNION ALL SELECT * FROM by_ip) d USING (file_id, seq)`,
+    windowParams(window),
+  );
+}
+
+export async function sessionEvidence(connection: DuckDBConnection, window: Window): Promise<SessionFacts> {
+  await buildSessions(connection, window);
+  try {
+    const harmless = RULES.replies.xexch50Harmless;
+    const stats = await queryRows<{
+      domain: string;
+      sessions: number;
+      connected: number;
+      no_connection: number;
+      advertised: number;
+      blocked: number;
+      harmless: number;
+      ehlo_refused: number;
+      masked: number;
+      first_ns: bigint | null;
+      last_ns: bigint | null;
+    }>(
+      connection,
+      `SELECT domain,
+              count(*)::INTEGER AS sessions,
+              count(*) FILTER (WHERE banner_code BETWEEN 200 AND 299)::INTEGER AS connected,
+              count(*) FILTER (WHERE banner_code IS NULL AND list_contains($noConnection, end_reason))::INTEGER AS no_connection,
+              count(*) FILTER (WHERE xexch50_advertised)::INTEGER AS advertised,
+              count(*) FILTER (WHERE xexch50_sent AND (list_contains($blockedOutcomes, xexch50_outcome)
+                                  OR list_contains($blockedEnds, end_reason)))::INTEGER AS blocked,
+              count(*) FILTER (WHERE xexch50_sent AND list_has_any($harmless, [CAST(xexch50_reply_code AS VARCHAR)]))::INTEGER AS harmless,
+              count(*) FILTER (WHERE ehlo_refused)::INTEGER AS ehlo_refused,
+              count(*) FILTER (WHERE masked_verbs)::INTEGER AS masked,
+              epoch_ns(min(start_time)) AS first_ns,
+              epoch_ns(max(coalesce(end_time, start_time))) AS last_ns
+         FROM ${SESSIONS} WHERE domain IS NOT NULL GROUP BY domain`,
+      {
+        noConnection: RULES.sessions.noConnectionEndReasons,
+        blockedOutcomes: RULES.sessions.xexch50BlockedOutcomes,
+        blockedEnds: RULES.sessions.xexch50BlockedEndReasons,
+        harmless,
+      },
+    );
+    const byReason = await queryRows<{ domain: string; kind: string; value: string; n: number }>(
+      connection,
+      `SELECT domain, 'end' AS kind, coalesce(end_reason, '(unknown)') AS value, count(*)::INTEGER AS n
+         FROM ${SESSIONS} WHERE domain IS NOT NULL GROUP BY ALL
+       UNION ALL
+       SELECT domain, 'xexch50', coalesce(xexch50_outcome, '(unknown)'), count(*)::INTEGER
+         FROM ${SESSIONS} WHERE domain IS NOT NULL AND xexch50_sent GROUP BY ALL
+       ORDER BY 1, 2, 4 DESC, 3`,
+    );
+    const recipients = await queryRows<{ domain: string; code: number | null; status: string | null; n: number }>(
+      connection,
+      `SELECT lower(r.domain) AS domain, r.reply_code AS code,
+              nullif(regexp_extract(r.reply_text, '([245]\\.[0-9]{1,3}\\.[0-9]{1,3})', 1), '') AS status,
+              count(*)::INTEGER AS n
+         FROM (SELECT DISTINCT file_id, seq FROM ${SESSIONS}) s
+         JOIN smtp_session_recipients r USING (file_id, seq)
+        WHERE r.domain IS NOT NULL
+        GROUP BY ALL`,
+    );
+    // One row per XEXCH50 command: from the protocol-log lines (exact time, one per message), or
+    // from the session record alone when its lines are not in the store.
+    const lines = await queryRows<{ domain: string; time_ns: bigint | null; bytes: string | null; session_key: string | null }>(
+      connection,
+      `WITH x AS (
+         SELECT file_id, session_key, epoch_ns(time) AS time_ns,
+                regexp_extract(argument, '^\\s*([0-9]+)', 1) AS bytes
+           FROM smtp_lines
+          WHERE direction = 'outbound' AND verb = 'XEXCH50' AND time IS NOT NULL
+       )
+       SELECT s.domain, coalesce(x.time_ns, epoch_ns(s.start_time)) AS time_ns,
+              coalesce(nullif(x.bytes, ''), CAST(s.xexch50_bytes AS VARCHAR)) AS bytes, s.session_key
+         FROM ${SESSIONS} s LEFT JOIN x USING (file_id, session_key)
+        WHERE s.domain IS NOT NULL AND (x.time_ns IS NOT NULL OR s.xexch50_sent)`,
+    );
+    const examples = await queryRows<SessionExample & { domain: string }>(
+      connection,
+      `SELECT domain, epoch_ns(start_time) AS start, server, session_key, remote_ip, remote_host, greeting,
+              xexch50_bytes, xexch50_outcome, end_reason, first_line_no
+         FROM ${SESSIONS} WHERE domain IS NOT NULL
+       QUALIFY row_number() OVER (
+         PARTITION BY domain
+         ORDER BY (xexch50_sent AND list_contains($blockedOutcomes, xexch50_outcome)) DESC,
+                  (banner_code IS NULL) DESC, ehlo_refused DESC, start_time, session_key) <= $perKind
+       ORDER BY domain, start, session_key`,
+      { blockedOutcomes: RULES.sessions.xexch50BlockedOutcomes, perKind: RULES.examples.perKind },
+    );
+    const addressRows = await queryRows<{ domain: string; remote_ip: string }>(
+      connection,
+      `SELECT DISTINCT domain, remote_ip FROM ${SESSIONS} WHERE domain IS NOT NULL AND remote_ip IS NOT NULL`,
+    );
+    const [{ unassigned }] = await queryRows<{ unassigned: number }>(
+      connection,
+      `SELECT count(*)::INTEGER AS unassigned FROM ${SESSIONS} WHERE domain IS NULL`,
+    );
+
+    const byDomain = new Map<string, SessionEvidence>();
+    for (const s of stats) {
+      byDomain.set(s.domain, {
+        sessions: s.sessions,
+        connected: s.connected,
+        noConnection: s.no_connection,
+        endReasons: {},
+        xexch50Advertised: s.advertised,
+        xexch50Attempts: 0,
+        xexch50Outcomes: {},
+        xexch50Blocked: s.blocked,
+        xexch50Harmless: s.harmless,
+        ehloRefused: s.ehlo_refused,
+        maskedVerbs: s.masked,
+        recipientsAccepted: 0,
+        recipientRejections: {},
+        recipientRejectedPermanent: 0,
+        first: s.first_ns,
+        last: s.last_ns,
+        examples: [],
+      });
+    }
+    for (const r of byReason) {
+      const e = byDomain.get(r.domain);
+      if (e) (r.kind === 'end' ? e.endReasons : e.xexch50Outcomes)[r.value] = r.n;
+    }
+    for (const r of recipients) {
+      const e = byDomain.get(r.domain);
+      if (!e) continue;
+      if (r.code !== null && r.code < 400) {
+        e.recipientsAccepted += r.n;
+        continue;
+      }
+      const key = r.status ?? String(r.code ?? '(no reply)');
+      e.recipientRejections[key] = (e.recipientRejections[key] ?? 0) + r.n;
+      if (codeIn(r.status, RULES.statusCodes.recipient)) e.recipientRejectedPermanent += r.n;
+    }
+    const attempts: XexchAttempt[] = [];
+    for (const l of lines) {
+      const e = byDomain.get(l.domain);
+      if (e) e.xexch50Attempts++;
+      if (l.bytes && l.time_ns !== null) attempts.push({ domain: l.domain, time: l.time_ns, bytes: Number(l.bytes), sessionKey: l.session_key });
+    }
+    for (const x of examples) {
+      const { domain, ...example } = x;
+      byDomain.get(domain)?.examples.push({
+        ...example,
+        xexch50_bytes: example.xexch50_bytes === null ? null : Number(example.xexch50_bytes),
+        first_line_no: example.first_line_no === null ? null : Number(example.first_line_no),
+      });
+    }
+    const addresses = new Map<string, Set<string>>();
+    for (const a of addressRows) addresses.set(a.domain, (addresses.get(a.domain) ?? new Set()).add(a.remote_ip));
+    return { byDomain, attempts, addresses, unassigned };
+  } finally {
+    await queryRows(connection, `DROP TABLE IF EXISTS ${SESSIONS}`);
+  }
+}

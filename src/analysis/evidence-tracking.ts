@@ -1,0 +1,182 @@
+// Message tracking, per remote domain. Mail counts are per (message, recipient) pair, as the
+// tracking log writes them: a pair is "sent" when it took the outbound path, "delivered" when a
+// transfer to the remote host succeeded, "ndr" when it ended in a non-delivery report, and
+// otherwise still undelivered at the end of the evidence ("stuck" once older than the threshold).
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { RULES } from './rules.js';
+import { inWindow, queryRows, windowParams, type Window } from './sql.js';
+
+export interface TrackingExample {
+  time: bigint;
+  message_id: string | null;
+  recipient: string;
+  status: string | null;
+}
+
+export interface TrackingEvidence {
+  sent: number;
+  delivered: number;
+  ndr: number;
+  undelivered: number;
+  stuck: number;
+  /** Pairs that saw at least one deferral (retry) event. */
+  deferredRecipients: number;
+  /** Pairs with a deferral that were delivered in the end. */
+  deferredThenDelivered: number;
+  deferEvents: number;
+  transferAttempts: number;
+  ndrByCode: Record<string, number>;
+  /** Last status text of the undelivered pairs, with counts (queue errors as tracking logs them). */
+  pendingStatuses: Record<string, number>;
+  oldestStuck: bigint | null;
+  first: bigint | null;
+  last: bigint | null;
+  stuckExamples: TrackingExample[];
+  ndrExamples: TrackingExample[];
+}
+
+const PAIRS = 'diag_tracking_pairs';
+
+/** Builds the per-pair temp table; the caller drops it with dropTrackingPairs. */
+async function buildPairs(connection: DuckDBConnection, window: Window): Promise<void> {
+  await queryRows(
+    connection,
+    `CREATE OR REPLACE TEMP TABLE ${PAIRS} AS
+     SELECT lower(trim(recipient_domain)) AS domain,
+            coalesce(message_id, internal_id) AS msg,
+            lower(trim(recipient)) AS rcpt,
+            bool_or(list_contains($outbound, event_kind)) AS outbound,
+            bool_or(list_contains($delivered, event_kind)) AS delivered,
+            bool_or(list_contains($ndr, event_kind)) AS ndr,
+            arg_max(dsn_code, time) FILTER (WHERE list_contains($ndr, event_kind)) AS ndr_code,
+            count(*) FILTER (WHERE list_contains($defer, event_kind))::INTEGER AS defers,
+            count(*) FILTER (WHERE list_contains($attempt, event_kind))::INTEGER AS attempts,
+            arg_max(coalesce(recipient_status, dsn_code), time)
+              FILTER (WHERE recipient_status IS NOT NULL OR dsn_code IS NOT NULL) AS last_status,
+            epoch_ns(min(time)) AS first_ns,
+            epoch_ns(max(time)) AS last_ns
+       FROM tracking
+      WHERE recipient_domain IS NOT NULL AND recipient IS NOT NULL AND ${inWindow('time')}
+      GROUP BY ALL`,
+    {
+      ...windowParams(window),
+      outbound: RULES.tracking.outboundKinds,
+      delivered: RULES.tracking.deliveredKinds,
+      ndr: RULES.tracking.ndrKinds,
+      defer: RULES.tracking.deferKinds,
+      attempt: RULES.tracking.attemptKinds,
+    },
+  );
+}
+
+export async function trackingEvidence(
+  connection: DuckDBConnection,
+  window: Window,
+  now: bigint,
+): Promise<Map<string, TrackingEvidence>> {
+  await buildPairs(connection, window);
+  try {
+    const stuckBefore = { bigint: now - BigInt(RULES.stuck.afterSeconds) * 1_000_000_000n };
+    // A pair is pending when neither delivered nor NDR'd; NDR wins over a later transfer row.
+    const pending = 'NOT delivered AND NOT ndr';
+    const stats = await queryRows<{
+      domain: string;
+      sent: number;
+      delivered: number;
+      ndr: number;
+      undelivered: number;
+      stuck: number;
+      deferred: number;
+      deferred_delivered: number;
+      defer_events: number;
+      attempts: number;
+      oldest_stuck: bigint | null;
+      first_ns: bigint | null;
+      last_ns: bigint | null;
+    }>(
+      connection,
+      `SELECT domain,
+              count(*)::INTEGER AS sent,
+              count(*) FILTER (WHERE delivered AND NOT ndr)::INTEGER AS delivered,
+              count(*) FILTER (WHERE ndr)::INTEGER AS ndr,
+              count(*) FILTER (WHERE ${pending})::INTEGER AS undelivered,
+              count(*) FILTER (WHERE ${pending} AND first_ns <= $stuckBefore)::INTEGER AS stuck,
+              count(*) FILTER (WHERE defers > 0)::INTEGER AS deferred,
+              count(*) FILTER (WHERE defers > 0 AND delivered AND NOT ndr)::INTEGER AS deferred_delivered,
+              sum(defers)::INTEGER AS defer_events,
+              sum(attempts)::INTEGER AS attempts,
+              min(first_ns) FILTER (WHERE ${pending} AND first_ns <= $stuckBefore) AS oldest_stuck,
+              min(first_ns) AS first_ns,
+              max(last_ns) AS last_ns
+         FROM ${PAIRS} WHERE outbound GROUP BY domain`,
+      { stuckBefore },
+    );
+    const ndrCodes = await queryRows<{ domain: string; code: string; n: number }>(
+      connection,
+      `SELECT domain, coalesce(ndr_code, '(none)') AS code, count(*)::INTEGER AS n
+         FROM ${PAIRS} WHERE outbound AND ndr GROUP BY ALL ORDER BY domain, n DESC, code`,
+    );
+    const statuses = await queryRows<{ domain: string; status: string; n: number }>(
+      connection,
+      `SELECT domain, last_status AS status, count(*)::INTEGER AS n
+         FROM ${PAIRS} WHERE outbound AND ${pending} AND last_status IS NOT NULL
+        GROUP BY ALL ORDER BY domain, n DESC, status`,
+    );
+    const examples = await queryRows<{
+      domain: string;
+      kind: 'stuck' | 'ndr';
+      first_ns: bigint;
+      msg: string | null;
+      rcpt: string;
+      status: string | null;
+    }>(
+      connection,
+      `SELECT domain, kind, first_ns, msg, rcpt, status FROM (
+         SELECT domain, CASE WHEN ndr THEN 'ndr' ELSE 'stuck' END AS kind, first_ns, msg, rcpt,
+                CASE WHEN ndr THEN coalesce(ndr_code, last_status) ELSE last_status END AS status
+           FROM ${PAIRS}
+          WHERE outbound AND (ndr OR (${pending} AND first_ns <= $stuckBefore)))
+       QUALIFY row_number() OVER (PARTITION BY domain, kind ORDER BY first_ns, msg, rcpt) <= $perKind
+       ORDER BY domain, kind, first_ns, msg, rcpt`,
+      { stuckBefore, perKind: RULES.examples.perKind },
+    );
+
+    const result = new Map<string, TrackingEvidence>();
+    for (const s of stats) {
+      result.set(s.domain, {
+        sent: s.sent,
+        delivered: s.delivered,
+        ndr: s.ndr,
+        undelivered: s.undelivered,
+        stuck: s.stuck,
+        deferredRecipients: s.deferred,
+        deferredThenDelivered: s.deferred_delivered,
+        deferEvents: s.defer_events,
+        transferAttempts: s.attempts,
+        ndrByCode: {},
+        pendingStatuses: {},
+        oldestStuck: s.oldest_stuck,
+        first: s.first_ns,
+        last: s.last_ns,
+        stuckExamples: [],
+        ndrExamples: [],
+      });
+    }
+    for (const c of ndrCodes) {
+      const e = result.get(c.domain);
+      if (e) e.ndrByCode[c.code] = c.n;
+    }
+    for (const c of statuses) {
+      const e = result.get(c.domain);
+      if (e) e.pendingStatuses[c.status] = c.n;
+    }
+    for (const x of examples) {
+      const e = result.get(x.domain);
+      const example = { time: x.first_ns, message_id: x.msg, recipient: x.rcpt, status: x.status };
+      if (e) (x.kind === 'ndr' ? e.ndrExamples : e.stuckExamples).push(example);
+    }
+    return result;
+  } finally {
+    await queryRows(connection, `DROP TABLE IF EXISTS ${PAIRS}`);
+  }
+}

@@ -1,0 +1,246 @@
+// One audit run, start to end: lock, ingest what is new, apply retention, diagnose, compare with
+// the previous run, stage the three report files, record the run, publish the report folder.
+// The run is recorded (one transaction) only once its report is fully written, and the report is
+// published only after the run is recorded: a failure at any step leaves the previous state.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { diagnose, parseFirewallMap, type DiagnosisResult } from '../analysis/diagnose.js';
+import { EdgelogError, EXIT_FINDINGS, EXIT_OK } from '../cli/errors.js';
+import { renderFindingsJson } from '../render/findings-json.js';
+import type { AuditReport, FolderReport, IngestProblem } from '../render/model.js';
+import { renderReportHtml } from '../render/report-html.js';
+import { renderSummaryMarkdown } from '../render/summary-md.js';
+import type { IngestOptions } from '../store/ingest.js';
+import { quoteIdent } from '../store/ddl.js';
+import { TABLES } from '../store/records.js';
+import { runSql } from '../store/sql.js';
+import { openStore } from '../store/store.js';
+import { isoFromNanos } from '../util/timezone.js';
+import { compareWithPrevious, failingFindings } from './compare.js';
+import type { AuditConfig } from './config.js';
+import { previousRun, nextRunId, recordRun } from './history.js';
+import { holdIfRequested } from './hold.js';
+import { ingestFolders, type FolderResult } from './inputs.js';
+import { acquireAuditLock } from './lock.js';
+import { stageReport } from './output.js';
+import { applyRetention, type RetentionResult } from './retention.js';
+import { domainTimeline } from './timeline.js';
+import { inTransaction } from './transaction.js';
+import { windowProblem, nanosFromDate, parseWindowBound } from './window.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+export interface AuditSettings extends AuditConfig {
+  /** Absolute database path. */
+  db: string;
+  /** Default zone for folders that name none (`--tz`). */
+  defaultTz: string | null;
+}
+
+export interface AuditOutcome {
+  report: AuditReport;
+  reportDir: string;
+  exitCode: number;
+}
+
+const ISSUES_PER_FILE = 5;
+const PROBLEM_STATUSES = new Set(['failed', 'partial', 'missing']);
+
+/** The report folder name: the run's local calendar date, as the administrator's clock shows it. */
+export function dayFolderName(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+function windowBound(text: string | null, nowNs: bigint, key: string): bigint | null {
+  if (text === null) return null;
+  const value = parseWindowBound(text, nowNs);
+  if (value === null) throw new EdgelogError(`${key}: ${windowProblem(text)}`);
+  return value;
+}
+
+/** Everything the diagnosis depends on; equal keys mean the previous diagnosis can be reused. */
+async function diagnosisKey(connection: DuckDBConnection, parts: Record<string, unknown>): Promise<string> {
+  const counts = TABLES.map((t) => `(SELECT count(*) FROM ${quoteIdent(t.name)}) AS ${quoteIdent(t.name)}`).join(', ');
+  const rows = (
+    await runSql(connection, `SELECT ${counts}, (SELECT coalesce(max(file_id), 0) FROM ingest_files WHERE status IN ('ok', 'partial')) AS last_file`)
+  ).rows;
+  return JSON.stringify({ version, data: rows[0], ...parts });
+}
+
+function folderReport(result: FolderResult): FolderReport {
+  const byStatus: Record<string, number> = {};
+  for (const s of result.ingested) byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
+  return {
+    path: result.folder.path,
+    globs: result.folder.globs,
+    tz: result.folder.tz,
+    format: result.folder.format,
+    found: result.found,
+    unchanged: result.unchanged,
+    byStatus,
+    records: result.ingested.reduce((sum, s) => sum + s.records, 0),
+    missing: result.missing,
+  };
+}
+
+async function ingestProblems(connection: DuckDBConnection, results: FolderResult[]): Promise<IngestProblem[]> {
+  const problems: IngestProblem[] = [];
+  for (const s of results.flatMap((r) => r.ingested)) {
+    if (!PROBLEM_STATUSES.has(s.status) && s.issues === 0) continue;
+    const issues =
+      s.fileId === null
+        ? []
+        : (
+            await runSql(
+              connection,
+              `SELECT severity, message, byte_offset, line_no, count(*) OVER () AS total FROM ingest_issues
+               WHERE file_id = $id ORDER BY (severity = 'error') DESC, byte_offset, line_no LIMIT ${ISSUES_PER_FILE}`,
+              { id: s.fileId },
+            )
+          ).rows;
+    problems.push({
+      path: s.path,
+      status: s.status,
+      message: s.message,
+      issues: issues.map((i) => ({
+        where: i.line_no !== null ? `line ${i.line_no}` : i.byte_offset !== null ? `byte offset ${i.byte_offset}` : null,
+        severity: String(i.severity),
+        message: String(i.message),
+      })),
+      issueCount: issues.length > 0 ? Number(issues[0].total) : 0,
+    });
+  }
+  return problems;
+}
+
+export async function runAudit(settings: AuditSettings, now: Date = new Date()): Promise<AuditOutcome> {
+  const nowNs = nanosFromDate(now);
+  const since = windowBound(settings.since, nowNs, '--since');
+  const until = windowBound(settings.until, nowNs, 'window.until');
+  const firewallMapText = settings.firewallMap === null ? null : readFirewallMap(settings.firewallMap);
+  const outRoot = settings.out ?? join(dirname(settings.db), 'edgelog-reports');
+  const folders = settings.folders.map((f) => ({ ...f, tz: f.tz ?? settings.defaultTz }));
+  if (folders.length === 0 && settings.file === null) {
+    throw new EdgelogError('nothing to audit: give folders in --config or PATH arguments');
+  }
+
+  const lock = acquireAuditLock(settings.db, now);
+  try {
+    holdIfRequested('locked');
+    const store = await openStore(settings.db);
+    try {
+      const { connection } = store;
+      const ingested = await ingestFolders(store, folders, ingestHold());
+      holdIfRequested('ingested');
+      let retention: RetentionResult | null = null;
+      if (settings.retainDays !== null) {
+        const cutoff = isoFromNanos(nowNs - BigInt(settings.retainDays) * 86_400n * 1_000_000_000n, 6);
+        retention = await applyRetention(connection, cutoff);
+      }
+
+      const previous = await previousRun(connection);
+      const key = await diagnosisKey(connection, { since: String(since), until: String(until), firewallMapText, skew: settings.skewSeconds });
+      const reused = previous !== null && previous.diagnosisKey === key;
+      const diagnosis: DiagnosisResult = reused
+        ? (JSON.parse(previous.diagnosis) as DiagnosisResult)
+        : await diagnose(connection, {
+            since,
+            until,
+            firewallMap: firewallMapText === null ? undefined : parseFirewallMap(firewallMapText, settings.firewallMap ?? ''),
+            skewSeconds: settings.skewSeconds ?? undefined,
+          });
+      holdIfRequested('diagnosed');
+
+      const startedAt = now.toISOString();
+      const comparison = compareWithPrevious(diagnosis.findings, previous?.problems ?? [], startedAt);
+      const exitCode = failingFindings(comparison.findings, settings.failOn).length > 0 ? EXIT_FINDINGS : EXIT_OK;
+      const window = { since: since === null ? null : isoFromNanos(since, 3), until: until === null ? null : isoFromNanos(until, 3) };
+      const chartDomains = [...new Set(comparison.findings.filter((f) => f.status === 'new' || f.status === 'ongoing').map((f) => f.domain))];
+      const timelines = [];
+      for (const domain of chartDomains) timelines.push(await domainTimeline(connection, domain, { since, until }));
+      const runId = await nextRunId(connection);
+      const report: AuditReport = {
+        runId,
+        previousRunId: previous?.runId ?? null,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        db: settings.db,
+        configPath: settings.file,
+        window,
+        failOn: settings.failOn,
+        exitCode,
+        diagnosisReused: reused,
+        findings: comparison.findings,
+        noLongerSeen: comparison.noLongerSeen,
+        folders: ingested.map(folderReport),
+        ingestProblems: await ingestProblems(connection, ingested),
+        retention: retention === null ? null : { days: settings.retainDays ?? 0, deleted: retention.deleted },
+        notes: [...(reused ? [`no new data since run ${previous.runId}: its diagnosis was reused`] : []), ...diagnosis.notes],
+        timelines,
+      };
+      const staged = stageReport(outRoot, dayFolderName(now), {
+        'findings.json': renderFindingsJson(report),
+        'summary.md': renderSummaryMarkdown(report),
+        'report.html': renderReportHtml(report),
+      });
+      try {
+        holdIfRequested('staged');
+        await inTransaction(connection, () =>
+          recordRun(connection, {
+            runId,
+            startedAt,
+            finishedAt: report.finishedAt,
+            windowSince: window.since,
+            windowUntil: window.until,
+            failOn: settings.failOn,
+            exitCode,
+            configPath: settings.file,
+            outDir: staged.finalDir,
+            inputs: report.folders,
+            filesIngested: ingested.reduce((n, r) => n + r.ingested.filter((s) => s.status === 'ok' || s.status === 'partial').length, 0),
+            filesUnchanged: ingested.reduce((n, r) => n + r.unchanged, 0),
+            filesFailed: ingested.reduce((n, r) => n + r.ingested.filter((s) => PROBLEM_STATUSES.has(s.status) && s.status !== 'partial').length, 0),
+            diagnosisKey: key,
+            diagnosis: JSON.stringify(diagnosis),
+            findings: comparison.findings,
+          }),
+        );
+        holdIfRequested('recorded');
+        staged.publish();
+      } catch (error) {
+        staged.discard();
+        throw error;
+      }
+      return { report, reportDir: staged.finalDir, exitCode };
+    } finally {
+      await store.close();
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+function readFirewallMap(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new EdgelogError(`cannot read firewall map ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** EDGELOG_AUDIT_HOLD=ingesting:<n> freezes inside the n-th ingested file's transaction. */
+function ingestHold(): Pick<IngestOptions, 'onProgress'> {
+  let files = 0;
+  let current: string | null = null;
+  return {
+    onProgress: (path) => {
+      if (path === current) return;
+      current = path;
+      files++;
+      holdIfRequested(`ingesting:${files}`);
+    },
+  };
+}

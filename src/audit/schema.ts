@@ -1,0 +1,45 @@
+// The audit history: one row per completed audit run and one per finding it reported, so the
+// next run can tell new from ongoing and resolved. A run is written in one transaction at its
+// end; a run that failed or was killed leaves nothing here.
+import type { Migration } from '../store/migrations.js';
+
+export const AUDIT_MIGRATION: Migration = {
+  version: 2,
+  description: 'audit history (audit_runs, audit_findings)',
+  statements: [
+    `CREATE TABLE audit_runs (
+      run_id BIGINT NOT NULL,
+      started_at TIMESTAMP NOT NULL,
+      finished_at TIMESTAMP NOT NULL,
+      window_since TIMESTAMP,
+      window_until TIMESTAMP,
+      fail_on VARCHAR NOT NULL,
+      exit_code INTEGER NOT NULL,
+      config_path VARCHAR,
+      out_dir VARCHAR NOT NULL,
+      inputs VARCHAR NOT NULL,
+      files_ingested INTEGER NOT NULL,
+      files_unchanged INTEGER NOT NULL,
+      files_failed INTEGER NOT NULL,
+      new_count INTEGER NOT NULL,
+      ongoing_count INTEGER NOT NULL,
+      resolved_count INTEGER NOT NULL,
+      diagnosis_key VARCHAR NOT NULL,
+      diagnosis VARCHAR NOT NULL
+    )`,
+    `CREATE TABLE audit_findings (
+      run_id BIGINT NOT NULL,
+      domain VARCHAR NOT NULL,
+      verdict VARCHAR NOT NULL,
+      confidence VARCHAR NOT NULL,
+      status VARCHAR,
+      first_reported VARCHAR,
+      summary VARCHAR NOT NULL,
+      counts VARCHAR NOT NULL,
+      evidence VARCHAR NOT NULL,
+      remediation VARCHAR,
+      first_seen VARCHAR,
+      last_seen VARCHAR
+    )`,
+  ],
+};

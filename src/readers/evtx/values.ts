@@ -1,0 +1,210 @@
+// Substitution values (the typed array behind a template instance), rendered as text the way
+// Windows' own XML export renders them (evtx-format.md sections 7 and 12). Every reader takes the
+// value's declared size, never the type's nominal width.
+
+export const VALUE_NULL = 0x00;
+export const VALUE_STRING = 0x01;
+export const VALUE_ANSI = 0x02;
+export const VALUE_BOOL = 0x0d;
+export const VALUE_BINARY = 0x0e;
+export const VALUE_GUID = 0x0f;
+export const VALUE_SIZET = 0x10;
+export const VALUE_FILETIME = 0x11;
+export const VALUE_SYSTEMTIME = 0x12;
+export const VALUE_SID = 0x13;
+export const VALUE_HEXINT32 = 0x14;
+export const VALUE_HEXINT64 = 0x15;
+export const VALUE_BINXML = 0x21;
+export const VALUE_EVTXML = 0x23;
+export const ARRAY_FLAG = 0x80;
+
+/** FILETIME of 1970-01-01T00:00:00Z (100 ns ticks since 1601). */
+const FILETIME_UNIX_EPOCH = 116444736000000000n;
+
+/** FILETIME ticks → nanoseconds since the Unix epoch; exact, never through a float. */
+export function filetimeToNanos(ticks: bigint): bigint {
+  return (ticks - FILETIME_UNIX_EPOCH) * 100n;
+}
+
+/** `2025-06-08T07:14:05.1454614Z` from FILETIME ticks. */
+export function renderFiletime(ticks: bigint): string {
+  const sinceEpoch = ticks - FILETIME_UNIX_EPOCH;
+  let ms = sinceEpoch / 10_000n;
+  let rest = sinceEpoch % 10_000n;
+  if (rest < 0n) {
+    ms -= 1n;
+    rest += 10_000n;
+  }
+  const date = new Date(Number(ms));
+  const base = date.toISOString(); // YYYY-MM-DDThh:mm:ss.sssZ for years 0..9999
+  const millis = base.slice(20, 23);
+  return `${base.slice(0, 19)}.${millis}${rest.toString().padStart(4, '0')}Z`;
+}
+
+function stripNuls(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
+
+export function utf16(buf: Buffer, offset: number, size: number): string {
+  return stripNuls(buf.toString('utf16le', offset, offset + (size & ~1)));
+}
+
+const HEX_BYTE: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function renderGuid(buf: Buffer, o: number): string {
+  const h = (i: number) => HEX_BYTE[buf[o + i]];
+  return (
+    `{${h(3)}${h(2)}${h(1)}${h(0)}-${h(5)}${h(4)}-${h(7)}${h(6)}-` +
+    `${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}}`
+  );
+}
+
+/** SID: revision, sub-authority count n, 6-byte big-endian authority, n × u32 LE. Length 8 + 4n. */
+function sidLength(buf: Buffer, o: number, size: number): number {
+  if (size < 8) return -1;
+  const length = 8 + 4 * buf[o + 1];
+  return length <= size ? length : -1;
+}
+
+function renderSid(buf: Buffer, o: number, length: number): string {
+  const authority = buf.readUIntBE(o + 2, 6);
+  let text = `S-${buf[o]}-${authority}`;
+  for (let p = o + 8; p < o + length; p += 4) text += `-${buf.readUInt32LE(p)}`;
+  return text;
+}
+
+function renderSystemtime(buf: Buffer, o: number): string {
+  const u = (i: number) => buf.readUInt16LE(o + 2 * i);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${String(u(0)).padStart(4, '0')}-${two(u(1))}-${two(u(3))}T${two(u(4))}:${two(u(5))}:${two(u(6))}.${String(u(7)).padStart(3, '0')}Z`;
+}
+
+/** Width of one item of a fixed-size type, 0 for variable-size types. */
+function fixedWidth(type: number, size: number): number {
+  switch (type) {
+    case 0x03:
+    case 0x04:
+      return 1;
+    case 0x05:
+    case 0x06:
+      return 2;
+    case 0x07:
+    case 0x08:
+    case 0x0b:
+    case VALUE_BOOL:
+    case VALUE_HEXINT32:
+      return 4;
+    case 0x09:
+    case 0x0a:
+    case 0x0c:
+    case VALUE_FILETIME:
+    case VALUE_HEXINT64:
+      return 8;
+    case VALUE_SIZET:
+      return size === 4 ? 4 : 8;
+    case VALUE_GUID:
+    case VALUE_SYSTEMTIME:
+      return 16;
+    default:
+      return 0;
+  }
+}
+
+/** Thrown for a value that cannot be rendered (wrong size for its type); the record is rejected. */
+export class ValueError extends Error {}
+
+/** Text of one scalar value of `type` occupying exactly [offset, offset + size). */
+export function renderScalar(buf: Buffer, offset: number, size: number, type: number): string {
+  const width = fixedWidth(type, size);
+  if (width > 0 && size < width) {
+    if (size === 0) return '';
+    throw new ValueError(`value of type 0x${type.toString(16)} has size ${size}, expected ${width}`);
+  }
+  switch (type) {
+    case VALUE_NULL:
+      return '';
+    case VALUE_STRING:
+    case VALUE_EVTXML:
+      return utf16(buf, offset, size);
+    case VALUE_ANSI:
+      return stripNuls(buf.toString('latin1', offset, offset + size));
+    case 0x03:
+      return String(buf.readInt8(offset));
+    case 0x04:
+      return String(buf[offset]);
+    case 0x05:
+      return String(buf.readInt16LE(offset));
+    case 0x06:
+      return String(buf.readUInt16LE(offset));
+    case 0x07:
+      return String(buf.readInt32LE(offset));
+    case 0x08:
+      return String(buf.readUInt32LE(offset));
+    case 0x09:
+      return buf.readBigInt64LE(offset).toString();
+    case 0x0a:
+      return buf.readBigUInt64LE(offset).toString();
+    case 0x0b:
+      return String(buf.readFloatLE(offset));
+    case 0x0c:
+      return String(buf.readDoubleLE(offset));
+    case VALUE_BOOL:
+      return buf.readUInt32LE(offset) === 0 ? 'false' : 'true';
+    case VALUE_BINARY:
+      return buf.toString('hex', offset, offset + size).toUpperCase();
+    case VALUE_GUID:
+      return renderGuid(buf, offset);
+    case VALUE_SIZET:
+      return size === 4 ? `0x${buf.readUInt32LE(offset).toString(16)}` : `0x${buf.readBigUInt64LE(offset).toString(16)}`;
+    case VALUE_FILETIME:
+      return renderFiletime(buf.readBigUInt64LE(offset));
+    case VALUE_SYSTEMTIME:
+      return renderSystemtime(buf, offset);
+    case VALUE_SID: {
+      const length = sidLength(buf, offset, size);
+      if (length < 0) throw new ValueError(`SID of ${size} bytes is shorter than its sub-authority count says`);
+      return renderSid(buf, offset, length);
+    }
+    case VALUE_HEXINT32:
+      return `0x${buf.readUInt32LE(offset).toString(16)}`;
+    case VALUE_HEXINT64:
+      return `0x${buf.readBigUInt64LE(offset).toString(16)}`;
+    default:
+      // EvtHandle and unknown types: Windows shows nothing readable; keep the bytes as hex.
+      return buf.toString('hex', offset, offset + size).toUpperCase();
+  }
+}
+
+/** Items of an array value (type 0x80 | t), one string per item; an empty array is one empty item. */
+export function renderArray(buf: Buffer, offset: number, size: number, type: number): string[] {
+  const itemType = type & ~ARRAY_FLAG;
+  if (size === 0) return [''];
+  if (itemType === VALUE_STRING || itemType === VALUE_ANSI) {
+    const text =
+      itemType === VALUE_STRING
+        ? buf.toString('utf16le', offset, offset + (size & ~1))
+        : buf.toString('latin1', offset, offset + size);
+    const items = text.split('\0');
+    if (items.length > 1 && items[items.length - 1] === '') items.pop();
+    return items;
+  }
+  if (itemType === VALUE_SID) {
+    const items: string[] = [];
+    for (let p = offset; p < offset + size; ) {
+      const length = sidLength(buf, p, offset + size - p);
+      if (length < 0) throw new ValueError(`SID array item at +${p - offset} is truncated`);
+      items.push(renderSid(buf, p, length));
+      p += length;
+    }
+    return items;
+  }
+  const width = fixedWidth(itemType, itemType === VALUE_SIZET && size % 8 !== 0 ? 4 : 8);
+  if (width === 0 || size % width !== 0) {
+    throw new ValueError(`array of type 0x${type.toString(16)} has size ${size}, not a multiple of its item width`);
+  }
+  const items: string[] = [];
+  for (let p = offset; p < offset + size; p += width) items.push(renderScalar(buf, p, width, itemType));
+  return items;
+}

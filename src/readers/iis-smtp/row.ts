@@ -1,0 +1,96 @@
+// One IIS SMTPSVC protocol-log row, whatever the file format (W3C extended, NCSA, IIS), and its
+// mapping to an smtp_lines record. Field meanings for SMTP are in log-formats.md §4.2:
+// - inbound rows (a remote client talking to this server): cs-method is the client's verb,
+//   cs-uri-query its argument, sc-status this server's reply code, cs-username the HELO name;
+// - outbound rows (this server is the client): cs-username is literally `OutboundConnectionCommand`
+//   (cs-method = our verb, cs-uri-query = its argument) or `OutboundConnectionResponse`
+//   (cs-uri-query = the remote server's reply line); c-ip is then the remote server.
+// Spaces inside values are logged as `+` and decoded back to spaces here (a literal `+`, as in
+// `user+tag@example.com`, cannot be told apart and becomes a space as well).
+import type { SmtpLineRecord } from '../../store/records.js';
+import { replyCode } from '../smtp/smtp-text.js';
+
+/** Raw values of one row; `-` already turned into null. */
+export interface IisSmtpRow {
+  time: bigint | null;
+  clientIp: string | null;
+  username: string | null;
+  computer: string | null;
+  serverIp: string | null;
+  serverPort: string | null;
+  method: string | null;
+  query: string | null;
+  status: string | null;
+  scBytes: string | null;
+  csBytes: string | null;
+  host: string | null;
+}
+
+export type SmtpLineDraft = { -readonly [K in keyof SmtpLineRecord]: SmtpLineRecord[K] };
+
+const OUTBOUND_COMMAND = 'OutboundConnectionCommand';
+const OUTBOUND_RESPONSE = 'OutboundConnectionResponse';
+
+/** W3C-style value: `-` (or nothing) means "no value". */
+export function dash(value: string | undefined): string | null {
+  return value === undefined || value.length === 0 || value === '-' ? null : value;
+}
+
+function decodePlus(value: string | null): string | null {
+  if (value === null) return null;
+  const text = (value.includes('+') ? value.replaceAll('+', ' ') : value).trim();
+  return text.length > 0 ? text : null;
+}
+
+function integer(value: string | null): number | null {
+  if (value === null) return null;
+  const n = Number(value);
+  return Number.isInteger(n) ? n : null;
+}
+
+/** The verb is the first word of cs-method (IIS format writes `MAIL FROM`, `RCPT TO`). */
+function verbOf(method: string | null): string | null {
+  if (method === null) return null;
+  const space = method.indexOf(' ');
+  return (space < 0 ? method : method.slice(0, space)).toUpperCase();
+}
+
+export function toSmtpLine(row: IisSmtpRow, lineNo: number): SmtpLineDraft {
+  const outbound = row.username === OUTBOUND_COMMAND || row.username === OUTBOUND_RESPONSE;
+  const port = row.serverPort !== null && row.serverPort !== '0' ? row.serverPort : null;
+  const sc = integer(row.scBytes);
+  const cs = integer(row.csBytes);
+  const record: SmtpLineDraft = {
+    table: 'smtp_lines',
+    time: row.time,
+    server: row.computer,
+    direction: outbound ? 'outbound' : 'inbound',
+    session_key: null,
+    sequence: null,
+    // Outbound rows log the remote port in s-port (25) and no s-ip.
+    local_endpoint: outbound ? row.serverIp : row.serverIp !== null && port !== null ? `${row.serverIp}:${port}` : row.serverIp,
+    remote_endpoint: outbound && row.clientIp !== null && port !== null ? `${row.clientIp}:${port}` : row.clientIp,
+    remote_ip: row.clientIp,
+    remote_host: null,
+    event: outbound ? row.username : row.method,
+    verb: null,
+    argument: null,
+    reply_code: null,
+    reply_text: null,
+    bytes: sc === null && cs === null ? null : (sc ?? 0) + (cs ?? 0),
+    line_no: lineNo,
+  };
+  if (row.username === OUTBOUND_RESPONSE) {
+    record.reply_text = decodePlus(row.query);
+    record.reply_code = record.reply_text === null ? null : replyCode(record.reply_text);
+  } else {
+    record.verb = verbOf(row.method);
+    record.argument = decodePlus(row.query);
+    if (!outbound) {
+      const status = integer(row.status);
+      record.reply_code = status !== null && status > 0 ? status : null;
+      record.remote_host = row.username ?? row.host;
+    }
+  }
+  return record;
+}

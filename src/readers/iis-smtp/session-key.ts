@@ -1,0 +1,80 @@
+// IIS SMTPSVC logs carry no session id, so the reader derives one. Rule (inferred from how IIS
+// writes the log, log-formats.md §4.4, §4.6, §4.8):
+//
+// A session is the run of rows with the same direction and the same remote IP (c-ip) — rows of
+// other peers may interleave freely, as they do in a busy log with several concurrent inbound and
+// outbound connections. A new session for that peer starts when
+// - the previous session sent QUIT and a further command (or a banner) follows,
+// - an outbound `220` banner arrives after the session already had rows (the retry of a dropped
+//   connection starts again with the banner; `220` right after STARTTLS is not a banner),
+// - a greeting (EHLO/HELO) comes after a greeting that already succeeded (not after STARTTLS),
+// - no row for the peer came within the idle window (10 minutes by default).
+// The key is `<direction>/<remote IP>/<n>`, n counting sessions in the file from 1. Two connections
+// open at the same time between the same two hosts cannot be told apart in this log and merge.
+import type { SessionEndCause } from '../smtp/sessions.js';
+import type { SmtpLineDraft } from './row.js';
+
+interface PeerSession {
+  key: string;
+  rows: number;
+  lastTime: bigint | null;
+  lastVerb: string | null;
+  greeted: boolean;
+  quit: boolean;
+}
+
+export interface KeyAssignment {
+  /** The peer's previous session, ended by this row, or null. */
+  endedKey: string | null;
+  cause: SessionEndCause;
+}
+
+const GREETINGS = new Set(['EHLO', 'HELO']);
+
+export class IisSessionKeyer {
+  private readonly peers = new Map<string, PeerSession>();
+  private readonly idleNanos: bigint;
+  private count = 0;
+
+  constructor(idleSeconds = 600, private readonly maxPeers = 10_000) {
+    this.idleNanos = BigInt(Math.round(idleSeconds * 1e9));
+  }
+
+  /** Sets `session_key` and `sequence` on the row; says which earlier session, if any, it ended. */
+  assign(line: SmtpLineDraft): KeyAssignment | null {
+    const peerId = `${line.direction === 'outbound' ? 'out' : 'in'}/${line.remote_ip ?? '-'}`;
+    let session = this.peers.get(peerId);
+    let ended: KeyAssignment | null = null;
+    if (session !== undefined) {
+      this.peers.delete(peerId);
+      const idle = line.time !== null && session.lastTime !== null && line.time - session.lastTime > this.idleNanos;
+      if (idle || startsNewSession(session, line)) {
+        ended = { endedKey: session.key, cause: idle ? 'idle' : 'new-connection' };
+        session = undefined;
+      }
+    }
+    if (session === undefined) {
+      session = { key: `${peerId}/${++this.count}`, rows: 0, lastTime: null, lastVerb: null, greeted: false, quit: false };
+      if (this.peers.size >= this.maxPeers) this.peers.delete(this.peers.keys().next().value!);
+    }
+    this.peers.set(peerId, session);
+    line.session_key = session.key;
+    line.sequence = session.rows++;
+    if (line.time !== null) session.lastTime = line.time;
+    if (line.verb !== null) {
+      session.lastVerb = line.verb;
+      if (line.verb === 'QUIT') session.quit = true;
+    }
+    const ok = line.reply_code !== null && line.reply_code >= 200 && line.reply_code < 300;
+    if (ok && session.lastVerb !== null && GREETINGS.has(session.lastVerb)) session.greeted = true;
+    return ended;
+  }
+}
+
+function startsNewSession(session: PeerSession, line: SmtpLineDraft): boolean {
+  const banner = line.verb === null && line.reply_code === 220 && line.direction === 'outbound';
+  if (session.quit) return line.verb !== null || banner;
+  if (session.lastVerb === 'STARTTLS') return false;
+  if (banner) return true;
+  return line.verb !== null && GREETINGS.has(line.verb) && session.greeted;
+}

@@ -1,0 +1,47 @@
+// The loop shared by the three IIS SMTPSVC readers: lines → rows (format-specific parser) → smtp_lines
+// records with derived session keys → smtp_sessions records.
+//
+// emitFrom: every line is parsed (directives, session state), but only lines at or after
+// `source.emitFrom` yield smtp_lines rows or issues; a session is yielded only when all its lines
+// are in that new part, so re-ingesting a grown log never duplicates a session. A session that was
+// still open when the earlier ingest ended was emitted then (end_reason `open`) and its continuation
+// in the appended part is not emitted again.
+import type { ByteSource, ReadContext, StoredRecord } from '../types.js';
+import type { SmtpLineRecord } from '../../store/records.js';
+import { readLines, type TextLine } from '../text/lines.js';
+import { SmtpSessionTracker } from '../smtp/sessions.js';
+import { IisSessionKeyer } from './session-key.js';
+import { toSmtpLine, type IisSmtpRow } from './row.js';
+
+/** A parsed line: a row, null for lines without data (directives, blank lines), or an error message. */
+export type RowParse = IisSmtpRow | null | string;
+
+export type RowParser = (line: TextLine) => RowParse;
+
+export async function* iisSmtpRecords(source: ByteSource, ctx: ReadContext, parse: RowParser): AsyncGenerator<StoredRecord> {
+  const keyer = new IisSessionKeyer();
+  const tracker = new SmtpSessionTracker();
+  for await (const line of readLines(source)) {
+    const replayed = line.offset < source.emitFrom;
+    if (line.truncated) {
+      if (!replayed) ctx.issue({ severity: 'error', line: line.lineNo, offset: line.offset, message: 'line longer than 1 MiB, dropped', rejected: true });
+      continue;
+    }
+    const parsed = parse(line);
+    if (parsed === null) continue;
+    if (typeof parsed === 'string') {
+      if (!replayed) ctx.issue({ severity: 'error', line: line.lineNo, offset: line.offset, message: parsed, rejected: true });
+      continue;
+    }
+    const record = toSmtpLine(parsed, line.lineNo);
+    const assignment = keyer.assign(record);
+    if (assignment !== null && assignment.endedKey !== null) {
+      const ended = tracker.end(assignment.endedKey, assignment.cause);
+      if (ended !== null) yield ended;
+    }
+    const done = tracker.add(record as SmtpLineRecord, replayed);
+    for (const session of done) yield session;
+    if (!replayed) yield record as SmtpLineRecord;
+  }
+  yield* tracker.finish();
+}
