@@ -4,8 +4,8 @@
 // with its own clock. So, per host, in order: the explicit map; matching against the senders'
 // outbound XEXCH50 attempts (time within ±skew, same byte count), where one domain explains most of
 // the host's events and the median of the matched time differences estimates the host's clock
-// offset; the host's firewall-log rows showing connections to port 25 of an address the sender used
-// for a domain. Pure logic over plain rows: the SQL that feeds it is in evidence.ts.
+// offset; the host's firewall-log rows for port 25 that line up in time with one domain's
+// XEXCH50 sessions. Pure logic over plain rows: the SQL that feeds it is in evidence.ts.
 import { RULES } from './rules.js';
 import { mappedDomains } from './firewall-map.js';
 
@@ -26,8 +26,8 @@ export interface XexchAttempt {
   sessionKey: string | null;
 }
 
-/** Per firewall host, the port-25 destination addresses its firewall log shows, with row counts. */
-export type FirewallDestinations = Map<string, Map<string, number>>;
+/** Per firewall host, the times of its firewall-log rows for SMTP (port 25) connections. */
+export type FirewallConnections = Map<string, bigint[]>;
 
 export type AttributionMethod = 'map' | 'matching' | 'firewall-log' | 'unattributed';
 
@@ -54,9 +54,7 @@ export interface Attribution {
 export interface AttributionInput {
   events: FirewallEvent[];
   attempts: XexchAttempt[];
-  firewallDestinations: FirewallDestinations;
-  /** Remote IPs the sender connected to, per domain (outbound sessions). */
-  domainAddresses: Map<string, Set<string>>;
+  firewallConnections: FirewallConnections;
   firewallMap?: Map<string, string[]>;
   skewSeconds: number;
 }
@@ -66,14 +64,21 @@ export function bytesMatch(event: FirewallEvent, attemptBytes: number): boolean 
   return event.truncated ? text.startsWith(event.bytesText) : text === event.bytesText;
 }
 
-interface DomainMatch {
-  domain: string;
-  offsetNs: bigint | null;
-  pairs: { event: FirewallEvent; attempt: XexchAttempt }[];
+function sameBytes(event: FirewallEvent, attempt: XexchAttempt): boolean {
+  return bytesMatch(event, attempt.bytes);
+}
+
+interface Pair {
+  event: FirewallEvent;
+  attempt: XexchAttempt;
+}
+
+function compareBigint(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function median(values: bigint[]): bigint {
-  const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = [...values].sort(compareBigint);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2n;
 }
@@ -91,21 +96,28 @@ function lowerBound(attempts: XexchAttempt[], t: bigint): number {
 }
 
 /**
- * Matches a host's events against one domain's attempts (sorted by time): finds the clock offset
- * within ±skew that pairs the most events (densest cluster of time differences, tolerance wide),
- * then pairs events one-to-one at that offset, closest first.
+ * Pairs a host's events with attempts (sorted by time) of the candidate domains. The host has one
+ * clock, so one offset is searched for all domains together: the densest cluster (tolerance wide)
+ * of event-minus-attempt time differences within ±skew, over byte-equal pairs. Events are then
+ * paired one-to-one at that offset, closest attempt first, and the offset re-estimated as the
+ * median of the final pairs.
  */
-function matchDomain(domain: string, events: FirewallEvent[], attempts: XexchAttempt[], skewNs: bigint): DomainMatch {
+function matchHost(
+  events: FirewallEvent[],
+  attempts: XexchAttempt[],
+  skewNs: bigint,
+  compatible: (event: FirewallEvent, attempt: XexchAttempt) => boolean,
+): { pairs: Pair[]; offsetNs: bigint | null } {
   const toleranceNs = BigInt(Math.round(RULES.attribution.toleranceSeconds * 1e9));
   const diffs: bigint[] = [];
   for (const event of events) {
     const from = lowerBound(attempts, event.time - skewNs - toleranceNs);
     for (let i = from; i < attempts.length && attempts[i].time <= event.time + skewNs + toleranceNs; i++) {
-      if (bytesMatch(event, attempts[i].bytes)) diffs.push(event.time - attempts[i].time);
+      if (compatible(event, attempts[i])) diffs.push(event.time - attempts[i].time);
     }
   }
-  if (diffs.length === 0) return { domain, offsetNs: null, pairs: [] };
-  diffs.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (diffs.length === 0) return { pairs: [], offsetNs: null };
+  diffs.sort(compareBigint);
   let best = { from: 0, to: 0 };
   for (let from = 0, to = 0; from < diffs.length; from++) {
     while (to < diffs.length && diffs[to] - diffs[from] <= 2n * toleranceNs) to++;
@@ -114,15 +126,15 @@ function matchDomain(domain: string, events: FirewallEvent[], attempts: XexchAtt
   const offsetNs = median(diffs.slice(best.from, best.to));
 
   const used = new Set<XexchAttempt>();
-  const pairs: DomainMatch['pairs'] = [];
-  for (const event of [...events].sort((a, b) => (a.time < b.time ? -1 : 1))) {
+  const pairs: Pair[] = [];
+  for (const event of [...events].sort((a, b) => compareBigint(a.time, b.time))) {
     const expected = event.time - offsetNs;
     let chosen: XexchAttempt | null = null;
     let chosenGap = 0n;
     const from = lowerBound(attempts, expected - toleranceNs);
     for (let i = from; i < attempts.length && attempts[i].time <= expected + toleranceNs; i++) {
       const attempt = attempts[i];
-      if (used.has(attempt) || !bytesMatch(event, attempt.bytes)) continue;
+      if (used.has(attempt) || !compatible(event, attempt)) continue;
       const gap = attempt.time > expected ? attempt.time - expected : expected - attempt.time;
       if (chosen === null || gap < chosenGap) {
         chosen = attempt;
@@ -134,28 +146,23 @@ function matchDomain(domain: string, events: FirewallEvent[], attempts: XexchAtt
       pairs.push({ event, attempt: chosen });
     }
   }
-  // The reported offset is the median over the final one-to-one pairs.
-  const finalOffset = pairs.length > 0 ? median(pairs.map((p) => p.event.time - p.attempt.time)) : null;
-  return { domain, offsetNs: finalOffset, pairs };
-}
-
-function byMostPairs(a: DomainMatch, b: DomainMatch): number {
-  return b.pairs.length - a.pairs.length || a.domain.localeCompare(b.domain);
+  return { pairs, offsetNs: pairs.length > 0 ? median(pairs.map((p) => p.event.time - p.attempt.time)) : null };
 }
 
 function shortName(host: string): string {
   return host.toLowerCase().split('.')[0];
 }
 
+/** Domains by number of pairs, most first (ties by name). */
+function domainsByPairs(pairs: Pair[]): string[] {
+  const counts = new Map<string, number>();
+  for (const p of pairs) counts.set(p.attempt.domain, (counts.get(p.attempt.domain) ?? 0) + 1);
+  return [...counts].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).map(([d]) => d);
+}
+
 export function attributeFirewallEvents(input: AttributionInput): Attribution {
   const skewNs = BigInt(Math.round(input.skewSeconds * 1e9));
-  const attemptsByDomain = new Map<string, XexchAttempt[]>();
-  for (const attempt of input.attempts) {
-    const list = attemptsByDomain.get(attempt.domain) ?? [];
-    list.push(attempt);
-    attemptsByDomain.set(attempt.domain, list);
-  }
-  for (const list of attemptsByDomain.values()) list.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  const attempts = [...input.attempts].sort((a, b) => compareBigint(a.time, b.time));
 
   const eventsByHost = new Map<string, FirewallEvent[]>();
   for (const event of input.events) {
@@ -165,50 +172,46 @@ export function attributeFirewallEvents(input: AttributionInput): Attribution {
   }
 
   const result: Attribution = { hosts: [], eventsByDomain: new Map(), pairsByDomain: new Map() };
-  const give = (domain: string, events: FirewallEvent[], pairs: DomainMatch['pairs']): void => {
+  const give = (domain: string, events: FirewallEvent[], pairs: Pair[]): void => {
     result.eventsByDomain.set(domain, [...(result.eventsByDomain.get(domain) ?? []), ...events]);
     result.pairsByDomain.set(domain, [...(result.pairsByDomain.get(domain) ?? []), ...pairs]);
+  };
+  /** Each paired event to its attempt's domain, the unpaired ones to `rest`. */
+  const distribute = (events: FirewallEvent[], pairs: Pair[], rest: string): void => {
+    const paired = new Set(pairs.map((p) => p.event));
+    for (const domain of domainsByPairs(pairs)) {
+      const own = pairs.filter((p) => p.attempt.domain === domain);
+      give(domain, own.map((p) => p.event), own);
+    }
+    const unpaired = events.filter((e) => !paired.has(e));
+    if (unpaired.length > 0) give(rest, unpaired, []);
   };
 
   for (const [host, events] of [...eventsByHost].sort(([a], [b]) => a.localeCompare(b))) {
     const mapped = mappedDomains(input.firewallMap, host);
-    const candidates = mapped ?? [...attemptsByDomain.keys()];
-    const matches = candidates
-      .map((domain) => matchDomain(domain, events, attemptsByDomain.get(domain) ?? [], skewNs))
-      .sort(byMostPairs);
-    const best = matches[0];
-    const offset = best && best.offsetNs !== null ? Number(best.offsetNs) / 1e9 : null;
+    const candidates = mapped ? attempts.filter((a) => mapped.includes(a.domain)) : attempts;
+    const { pairs, offsetNs } = matchHost(events, candidates, skewNs, sameBytes);
+    const ranked = domainsByPairs(pairs);
     const entry = (method: AttributionMethod, domains: string[], matched: number): FirewallHostAttribution => ({
       host,
       domains,
       method,
-      clockOffsetSeconds: matched > 0 ? offset : null,
+      clockOffsetSeconds: matched > 0 && offsetNs !== null ? Number(offsetNs) / 1e9 : null,
       events: events.length,
       matched,
     });
 
     if (mapped) {
-      // Several domains behind one host: each event goes to the domain it was paired with; the
-      // rest to the domain that explains most (or the first listed when nothing matched).
-      const paired = new Set<FirewallEvent>();
-      for (const m of matches) {
-        const own = m.pairs.filter((p) => !paired.has(p.event));
-        own.forEach((p) => paired.add(p.event));
-        give(m.domain, own.map((p) => p.event), own);
-      }
-      const fallback = best && best.pairs.length > 0 ? best.domain : mapped[0];
-      give(fallback, events.filter((e) => !paired.has(e)), []);
-      result.hosts.push(entry('map', mapped, paired.size));
+      distribute(events, pairs, ranked[0] ?? mapped[0]);
+      result.hosts.push(entry('map', mapped, pairs.length));
       continue;
     }
-
-    if (best && best.pairs.length > 0 && best.pairs.length >= RULES.attribution.minShare * events.length) {
-      give(best.domain, events, best.pairs);
-      result.hosts.push(entry('matching', [best.domain], best.pairs.length));
+    if (pairs.length > 0 && pairs.length >= RULES.attribution.minShare * events.length) {
+      distribute(events, pairs, ranked[0]);
+      result.hosts.push(entry('matching', [...ranked].sort(), pairs.length));
       continue;
     }
-
-    const viaFirewallLog = domainFromFirewallLog(host, input.firewallDestinations, input.domainAddresses);
+    const viaFirewallLog = domainFromFirewallLog(host, input.firewallConnections, attempts, skewNs);
     if (viaFirewallLog) {
       give(viaFirewallLog, events, []);
       result.hosts.push(entry('firewall-log', [viaFirewallLog], 0));
@@ -219,19 +222,15 @@ export function attributeFirewallEvents(input: AttributionInput): Attribution {
   return result;
 }
 
-/** The domain whose sender-side addresses this host's firewall log shows most connections to. */
-function domainFromFirewallLog(
-  host: string,
-  destinations: FirewallDestinations,
-  domainAddresses: Map<string, Set<string>>,
-): string | null {
-  const rows = [...destinations].find(([h]) => shortName(h) === shortName(host))?.[1];
-  if (!rows) return null;
-  let best: { domain: string; count: number } | null = null;
-  for (const [domain, addresses] of [...domainAddresses].sort(([a], [b]) => a.localeCompare(b))) {
-    let count = 0;
-    for (const [ip, n] of rows) if (addresses.has(ip)) count += n;
-    if (count > 0 && (!best || count > best.count)) best = { domain, count };
-  }
-  return best?.domain ?? null;
+/**
+ * The domain whose XEXCH50 sessions line up in time (at one clock offset within ±skew) with most
+ * of this host's port-25 connections in its firewall log. The firewall log names no domain and
+ * its destination is the published (internal) server, so time is the only link to the sender.
+ */
+function domainFromFirewallLog(host: string, connections: FirewallConnections, attempts: XexchAttempt[], skewNs: bigint): string | null {
+  const times = [...connections].find(([h]) => shortName(h) === shortName(host))?.[1];
+  if (!times || times.length === 0) return null;
+  const rows = times.map((time): FirewallEvent => ({ host, recordId: null, time, bytesText: '', truncated: false }));
+  const { pairs } = matchHost(rows, attempts, skewNs, () => true);
+  return domainsByPairs(pairs)[0] ?? null;
 }

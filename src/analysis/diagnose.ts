@@ -7,7 +7,7 @@ import { isoFromNanos } from '../util/timezone.js';
 import { VERDICTS, CONFIDENCES, type Finding, type Verdict } from './findings.js';
 import { RULES, remediationFor } from './rules.js';
 import { queryRows, inWindow, windowParams, type Window } from './sql.js';
-import { trackingEvidence } from './evidence-tracking.js';
+import { inboundSenderDomains, trackingEvidence } from './evidence-tracking.js';
 import { sessionEvidence } from './evidence-sessions.js';
 import { queueEvidence } from './evidence-queue.js';
 import { firewallEvidence, type FirewallFacts } from './evidence-firewall.js';
@@ -81,8 +81,10 @@ async function evidenceSpan(connection: DuckDBConnection, window: Window): Promi
          FROM ${table} WHERE ${inWindow(column)}`,
   );
   parts.push(
-    `SELECT 'firewall', count(*), epoch_ns(min(time_created)), epoch_ns(max(time_created))
+    `SELECT 'firewall', count(*), NULL, NULL
        FROM events WHERE lower(provider) = lower($provider) AND event_id = $eventId AND ${inWindow('time_created')}`,
+    // Every event-log record counts for the span ("the latest timestamp in the store").
+    `SELECT 'any', 0, epoch_ns(min(time_created)), epoch_ns(max(time_created)) FROM events WHERE ${inWindow('time_created')}`,
   );
   const rows = await queryRows<{ side: string; n: bigint; first: bigint | null; last: bigint | null }>(
     connection,
@@ -91,9 +93,8 @@ async function evidenceSpan(connection: DuckDBConnection, window: Window): Promi
   );
   const span: Span = { first: null, last: null, sender: false, firewall: false };
   for (const r of rows) {
-    if (r.n === 0n) continue;
-    if (r.side === 'sender') span.sender = true;
-    else span.firewall = true;
+    if (r.side === 'sender' && r.n > 0n) span.sender = true;
+    if (r.side === 'firewall' && r.n > 0n) span.firewall = true;
     if (r.first !== null && (span.first === null || r.first < span.first)) span.first = r.first;
     if (r.last !== null && (span.last === null || r.last > span.last)) span.last = r.last;
   }
@@ -189,14 +190,14 @@ export async function diagnose(connection: DuckDBConnection, options: DiagnoseOp
   }
 
   const tracking = await trackingEvidence(connection, window, now);
+  const inbound = await inboundSenderDomains(connection, window);
   const sessions = await sessionEvidence(connection, window);
   const queues = await queueEvidence(connection, window);
   const firewall = await firewallEvidence(connection, window);
   const attribution = attributeFirewallEvents({
     events: firewall.xexch50Events,
     attempts: sessions.attempts,
-    firewallDestinations: firewall.destinations,
-    domainAddresses: sessions.addresses,
+    firewallConnections: firewall.connections,
     firewallMap: options.firewallMap,
     skewSeconds: options.skewSeconds ?? RULES.attribution.defaultSkewSeconds,
   });
@@ -234,6 +235,7 @@ export async function diagnose(connection: DuckDBConnection, options: DiagnoseOp
     ...tracking.keys(),
     ...sessions.byDomain.keys(),
     ...queueDomains,
+    ...[...inbound.keys()].filter(isDomainName),
     ...attribution.eventsByDomain.keys(),
     ...[...(options.firewallMap?.values() ?? [])].flat(),
   ]);
@@ -251,10 +253,14 @@ export async function diagnose(connection: DuckDBConnection, options: DiagnoseOp
       firewallEvents: events.length,
       firewallMatched: pairs.length,
       firewallMethods: attribution.hosts.filter((h) => h.domains.includes(domain) && events.some((e) => e.host === h.host)).map((h) => h.method),
+      inboundMessages: inbound.get(domain) ?? 0,
     };
     result.findings.push(buildFinding(domain, evidence, events, pairs, result.firewallHosts, sides, now));
   }
   result.findings.sort(worstFirst);
+  if (domains.size === 0) {
+    result.notes.push('no remote domain in the evidence: no outbound message tracking, SMTP sessions, queues or attributable firewall events');
+  }
   return result;
 }
 
@@ -295,7 +301,8 @@ function buildFinding(
     },
     evidence: {
       reasons: judgement.reasons,
-      sources: [t && 'tracking', s && 'smtp-sessions', q && 'queue', events.length > 0 && 'firewall-events'].filter(Boolean),
+      sources: [t && 'tracking', s && 'smtp-sessions', q && 'queue', events.length > 0 && 'firewall-events', e.inboundMessages > 0 && 'inbound-mail'].filter(Boolean),
+      inbound_messages: e.inboundMessages,
       messages: t && {
         sent: t.sent,
         delivered: t.delivered,

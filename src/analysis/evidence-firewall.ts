@@ -3,7 +3,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RULES, matchesAny } from './rules.js';
 import { inWindow, queryRows, windowParams, type Window } from './sql.js';
-import type { FirewallDestinations, FirewallEvent } from './attribution.js';
+import type { FirewallConnections, FirewallEvent } from './attribution.js';
 
 export interface FirewallFacts {
   /** Events whose Data names the XEXCH50 verb: the only ones that can be KB 818222 evidence. */
@@ -12,10 +12,8 @@ export interface FirewallFacts {
   otherVerbs: Map<string, Record<string, number>>;
   /** Events without Data (Event Viewer CSV/TXT exports): the verb is unknown. */
   unknownVerb: Map<string, number>;
-  /** Port-25 firewall-log rows per ISA host and destination address. */
-  destinations: FirewallDestinations;
-  /** Port-25 firewall-log rows per ISA host and normalised action. */
-  actions: Map<string, Record<string, number>>;
+  /** Times of the port-25 firewall-log rows per ISA host. */
+  connections: FirewallConnections;
   firewallLogRows: number;
 }
 
@@ -59,8 +57,7 @@ export async function firewallEvidence(connection: DuckDBConnection, window: Win
     xexch50Events: [],
     otherVerbs: new Map(),
     unknownVerb: new Map(),
-    destinations: new Map(),
-    actions: new Map(),
+    connections: new Map(),
     firewallLogRows: 0,
   };
   for (const e of events) {
@@ -86,9 +83,10 @@ export async function firewallEvidence(connection: DuckDBConnection, window: Win
     }
   }
 
-  const rows = await queryRows<{ host: string; dest_ip: string | null; action: string | null; n: number }>(
+  const rows = await queryRows<{ host: string; n: number; times: bigint[] | null }>(
     connection,
-    `SELECT coalesce(isa_host, '(unknown host)') AS host, dest_ip, coalesce(action, action_raw) AS action, count(*)::INTEGER AS n
+    `SELECT coalesce(isa_host, '(unknown host)') AS host, count(*)::INTEGER AS n,
+            list(epoch_ns(time) ORDER BY time) FILTER (WHERE time IS NOT NULL) AS times
        FROM firewall_log
       WHERE dest_port = $port AND ${inWindow('time')}
       GROUP BY ALL`,
@@ -96,11 +94,7 @@ export async function firewallEvidence(connection: DuckDBConnection, window: Win
   );
   for (const r of rows) {
     facts.firewallLogRows += r.n;
-    bump(facts.actions, r.host, r.action ?? '(none)', r.n);
-    if (r.dest_ip === null) continue;
-    const perHost = facts.destinations.get(r.host) ?? new Map<string, number>();
-    perHost.set(r.dest_ip, (perHost.get(r.dest_ip) ?? 0) + r.n);
-    facts.destinations.set(r.host, perHost);
+    facts.connections.set(r.host, [...(facts.connections.get(r.host) ?? []), ...(r.times ?? [])]);
   }
   return facts;
 }

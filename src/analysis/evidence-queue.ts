@@ -1,5 +1,7 @@
 // Queue exports, per next-hop domain: how often the link was seen in Retry, and what the latest
-// snapshot of each server's queue says (messages waiting, oldest message, last error).
+// snapshot of each server's queue says (messages waiting, oldest message, last error). Exports
+// often carry no snapshot time (it is only in the file name, which readers never use): the latest
+// is then the last ingested file.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RULES } from './rules.js';
 import { inWindow, queryRows, windowParams, type Window } from './sql.js';
@@ -52,7 +54,8 @@ export async function queueEvidence(connection: DuckDBConnection, window: Window
     `SELECT domain, epoch_ns(snapshot_time) AS snapshot_time, server, coalesce(queue_name, link_name) AS queue,
             state, message_count, last_error, epoch_ns(oldest_message_time) AS oldest_ns
        FROM (${snapshotRows}) WHERE domain IS NOT NULL
-     QUALIFY snapshot_time = max(snapshot_time) OVER (PARTITION BY domain, server, coalesce(queue_name, link_name))
+     QUALIFY row_number() OVER (
+       PARTITION BY domain, server, coalesce(queue_name, link_name) ORDER BY snapshot_time DESC NULLS LAST, file_id DESC, seq DESC) = 1
      ORDER BY domain, server, queue`,
     params,
   );
@@ -62,7 +65,7 @@ export async function queueEvidence(connection: DuckDBConnection, window: Window
             epoch_ns(min(received_time)) AS oldest_ns
        FROM (SELECT *, lower(trim(next_hop_domain)) AS domain FROM queue_messages
               WHERE ${inWindow('snapshot_time')} AND next_hop_domain IS NOT NULL
-             QUALIFY snapshot_time = max(snapshot_time) OVER (PARTITION BY server))
+             QUALIFY dense_rank() OVER (PARTITION BY server ORDER BY snapshot_time DESC NULLS LAST, file_id DESC) = 1)
       GROUP BY domain`,
     params,
   );

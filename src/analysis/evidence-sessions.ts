@@ -1,9 +1,11 @@
 // Outbound SMTP sessions (smtp_sessions, smtp_lines, smtp_session_recipients), per remote domain.
 // A session belongs to the domains of its recipients; a session that never reached RCPT (refused,
-// timed out, dropped before the banner) belongs to the domains other sessions to the same remote
-// address carried mail for.
+// timed out, dropped before the banner) belongs to the domain a `*` line of it names (2007+ SEND
+// logs: "Destination domain: ..."), else to the domains other sessions to the same remote address
+// carried mail for.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { RULES, codeIn } from './rules.js';
+import { findStatusCode, statusCodeInfo } from '../knowledge/status-codes.js';
+import { RULES } from './rules.js';
 import { inWindow, queryRows, windowParams, type Window } from './sql.js';
 import type { XexchAttempt } from './attribution.js';
 
@@ -49,13 +51,25 @@ export interface SessionFacts {
   byDomain: Map<string, SessionEvidence>;
   /** Every outbound XEXCH50 command with its domain, for firewall-event matching. */
   attempts: XexchAttempt[];
-  /** Remote addresses the sender connected to, per domain. */
-  addresses: Map<string, Set<string>>;
   /** Outbound sessions no domain could be given to. */
   unassigned: number;
 }
 
 const SESSIONS = 'diag_sessions';
+
+/**
+ * An XEXCH50 whose acknowledgement never came: the session dropped after it, or the log ended
+ * right after the 354 go-ahead with nothing more on that connection.
+ */
+const BLOCKED = `xexch50_sent AND (list_contains($blockedOutcomes, xexch50_outcome) OR list_contains($blockedEnds, end_reason)
+  OR (xexch50_outcome IS NULL AND xexch50_reply_code = $goAhead AND list_contains($unfinished, end_reason)))`;
+
+const blockedParams = {
+  blockedOutcomes: RULES.sessions.xexch50BlockedOutcomes,
+  blockedEnds: RULES.sessions.xexch50BlockedEndReasons,
+  goAhead: RULES.sessions.xexch50GoAheadCode,
+  unfinished: RULES.sessions.unfinishedEndReasons,
+};
 
 async function buildSessions(connection: DuckDBConnection, window: Window): Promise<void> {
   await queryRows(
@@ -70,16 +84,26 @@ async function buildSessions(connection: DuckDBConnection, window: Window): Prom
            FROM s WHERE recipient_domains IS NOT NULL)
         WHERE domain <> ''
      ),
+     noted AS (
+       SELECT DISTINCT file_id, session_key, lower(regexp_extract(argument, $destination, 1)) AS domain
+         FROM smtp_lines
+        WHERE direction = 'outbound' AND event = '*' AND regexp_matches(argument, $destination)
+     ),
+     by_note AS (
+       SELECT s.file_id, s.seq, n.domain FROM s JOIN noted n USING (file_id, session_key)
+        WHERE NOT EXISTS (SELECT 1 FROM named m WHERE m.file_id = s.file_id AND m.seq = s.seq)
+     ),
      ip_domain AS (
        SELECT DISTINCT s.remote_ip, n.domain FROM s JOIN named n USING (file_id, seq) WHERE s.remote_ip IS NOT NULL
      ),
      by_ip AS (
        SELECT s.file_id, s.seq, i.domain FROM s JOIN ip_domain i USING (remote_ip)
         WHERE NOT EXISTS (SELECT 1 FROM named n WHERE n.file_id = s.file_id AND n.seq = s.seq)
+          AND NOT EXISTS (SELECT 1 FROM by_note n WHERE n.file_id = s.file_id AND n.seq = s.seq)
      )
      SELECT s.*, d.domain
-       FROM s LEFT JOIN (SELECT * FROM named UNION ALL SELECT * FROM by_ip) d USING (file_id, seq)`,
-    windowParams(window),
+       FROM s LEFT JOIN (SELECT * FROM named UNION ALL SELECT * FROM by_note UNION ALL SELECT * FROM by_ip) d USING (file_id, seq)`,
+    { ...windowParams(window), destination: RULES.sessions.destinationDomainPattern },
   );
 }
 
@@ -106,8 +130,7 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
               count(*) FILTER (WHERE banner_code BETWEEN 200 AND 299)::INTEGER AS connected,
               count(*) FILTER (WHERE banner_code IS NULL AND list_contains($noConnection, end_reason))::INTEGER AS no_connection,
               count(*) FILTER (WHERE xexch50_advertised)::INTEGER AS advertised,
-              count(*) FILTER (WHERE xexch50_sent AND (list_contains($blockedOutcomes, xexch50_outcome)
-                                  OR list_contains($blockedEnds, end_reason)))::INTEGER AS blocked,
+              count(*) FILTER (WHERE ${BLOCKED})::INTEGER AS blocked,
               count(*) FILTER (WHERE xexch50_sent AND list_has_any($harmless, [CAST(xexch50_reply_code AS VARCHAR)]))::INTEGER AS harmless,
               count(*) FILTER (WHERE ehlo_refused)::INTEGER AS ehlo_refused,
               count(*) FILTER (WHERE masked_verbs)::INTEGER AS masked,
@@ -116,8 +139,7 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
          FROM ${SESSIONS} WHERE domain IS NOT NULL GROUP BY domain`,
       {
         noConnection: RULES.sessions.noConnectionEndReasons,
-        blockedOutcomes: RULES.sessions.xexch50BlockedOutcomes,
-        blockedEnds: RULES.sessions.xexch50BlockedEndReasons,
+        ...blockedParams,
         harmless,
       },
     );
@@ -130,11 +152,9 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
          FROM ${SESSIONS} WHERE domain IS NOT NULL AND xexch50_sent GROUP BY ALL
        ORDER BY 1, 2, 4 DESC, 3`,
     );
-    const recipients = await queryRows<{ domain: string; code: number | null; status: string | null; n: number }>(
+    const recipients = await queryRows<{ domain: string; code: number | null; text: string | null; n: number }>(
       connection,
-      `SELECT lower(r.domain) AS domain, r.reply_code AS code,
-              nullif(regexp_extract(r.reply_text, '([245]\\.[0-9]{1,3}\\.[0-9]{1,3})', 1), '') AS status,
-              count(*)::INTEGER AS n
+      `SELECT lower(r.domain) AS domain, r.reply_code AS code, r.reply_text AS text, count(*)::INTEGER AS n
          FROM (SELECT DISTINCT file_id, seq FROM ${SESSIONS}) s
          JOIN smtp_session_recipients r USING (file_id, seq)
         WHERE r.domain IS NOT NULL
@@ -162,14 +182,10 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
          FROM ${SESSIONS} WHERE domain IS NOT NULL
        QUALIFY row_number() OVER (
          PARTITION BY domain
-         ORDER BY (xexch50_sent AND list_contains($blockedOutcomes, xexch50_outcome)) DESC,
+         ORDER BY (${BLOCKED}) DESC,
                   (banner_code IS NULL) DESC, ehlo_refused DESC, start_time, session_key) <= $perKind
        ORDER BY domain, start, session_key`,
-      { blockedOutcomes: RULES.sessions.xexch50BlockedOutcomes, perKind: RULES.examples.perKind },
-    );
-    const addressRows = await queryRows<{ domain: string; remote_ip: string }>(
-      connection,
-      `SELECT DISTINCT domain, remote_ip FROM ${SESSIONS} WHERE domain IS NOT NULL AND remote_ip IS NOT NULL`,
+      { ...blockedParams, perKind: RULES.examples.perKind },
     );
     const [{ unassigned }] = await queryRows<{ unassigned: number }>(
       connection,
@@ -209,9 +225,12 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
         e.recipientsAccepted += r.n;
         continue;
       }
-      const key = r.status ?? String(r.code ?? '(no reply)');
+      const status = findStatusCode(r.text);
+      const key = status ?? String(r.code ?? '(no reply)');
       e.recipientRejections[key] = (e.recipientRejections[key] ?? 0) + r.n;
-      if (codeIn(r.status, RULES.statusCodes.recipient)) e.recipientRejectedPermanent += r.n;
+      if (status !== null && r.code !== null && r.code >= 500 && statusCodeInfo(status).class === 'recipient') {
+        e.recipientRejectedPermanent += r.n;
+      }
     }
     const attempts: XexchAttempt[] = [];
     for (const l of lines) {
@@ -227,9 +246,7 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
         first_line_no: example.first_line_no === null ? null : Number(example.first_line_no),
       });
     }
-    const addresses = new Map<string, Set<string>>();
-    for (const a of addressRows) addresses.set(a.domain, (addresses.get(a.domain) ?? new Set()).add(a.remote_ip));
-    return { byDomain, attempts, addresses, unassigned };
+    return { byDomain, attempts, unassigned };
   } finally {
     await queryRows(connection, `DROP TABLE IF EXISTS ${SESSIONS}`);
   }

@@ -1,7 +1,8 @@
 // Message tracking, per remote domain. Mail counts are per (message, recipient) pair, as the
-// tracking log writes them: a pair is "sent" when it took the outbound path, "delivered" when a
-// transfer to the remote host succeeded, "ndr" when it ended in a non-delivery report, and
-// otherwise still undelivered at the end of the evidence ("stuck" once older than the threshold).
+// tracking log writes them: a pair is "sent" when it was queued for remote delivery, "delivered"
+// when a transfer to the remote host succeeded, "ndr" when it ended in a non-delivery report;
+// sent but neither is still undelivered at the end of the evidence ("stuck" once older than the
+// threshold). A domain is remote when any of its pairs took a step of the outbound path.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RULES } from './rules.js';
 import { inWindow, queryRows, windowParams, type Window } from './sql.js';
@@ -45,7 +46,8 @@ async function buildPairs(connection: DuckDBConnection, window: Window): Promise
      SELECT lower(trim(recipient_domain)) AS domain,
             coalesce(message_id, internal_id) AS msg,
             lower(trim(recipient)) AS rcpt,
-            bool_or(list_contains($outbound, event_kind)) AS outbound,
+            bool_or(list_contains($remote, event_kind)) AS remote,
+            bool_or(list_contains($sent, event_kind)) AS sent,
             bool_or(list_contains($delivered, event_kind)) AS delivered,
             bool_or(list_contains($ndr, event_kind)) AS ndr,
             arg_max(dsn_code, time) FILTER (WHERE list_contains($ndr, event_kind)) AS ndr_code,
@@ -60,7 +62,8 @@ async function buildPairs(connection: DuckDBConnection, window: Window): Promise
       GROUP BY ALL`,
     {
       ...windowParams(window),
-      outbound: RULES.tracking.outboundKinds,
+      remote: RULES.tracking.remoteKinds,
+      sent: RULES.tracking.sentKinds,
       delivered: RULES.tracking.deliveredKinds,
       ndr: RULES.tracking.ndrKinds,
       defer: RULES.tracking.deferKinds,
@@ -77,8 +80,8 @@ export async function trackingEvidence(
   await buildPairs(connection, window);
   try {
     const stuckBefore = { bigint: now - BigInt(RULES.stuck.afterSeconds) * 1_000_000_000n };
-    // A pair is pending when neither delivered nor NDR'd; NDR wins over a later transfer row.
-    const pending = 'NOT delivered AND NOT ndr';
+    const pending = 'sent AND NOT delivered AND NOT ndr';
+    const remote = `domain IN (SELECT domain FROM ${PAIRS} GROUP BY domain HAVING bool_or(remote))`;
     const stats = await queryRows<{
       domain: string;
       sent: number;
@@ -96,30 +99,30 @@ export async function trackingEvidence(
     }>(
       connection,
       `SELECT domain,
-              count(*)::INTEGER AS sent,
-              count(*) FILTER (WHERE delivered AND NOT ndr)::INTEGER AS delivered,
+              count(*) FILTER (WHERE sent)::INTEGER AS sent,
+              count(*) FILTER (WHERE delivered)::INTEGER AS delivered,
               count(*) FILTER (WHERE ndr)::INTEGER AS ndr,
               count(*) FILTER (WHERE ${pending})::INTEGER AS undelivered,
               count(*) FILTER (WHERE ${pending} AND first_ns <= $stuckBefore)::INTEGER AS stuck,
               count(*) FILTER (WHERE defers > 0)::INTEGER AS deferred,
-              count(*) FILTER (WHERE defers > 0 AND delivered AND NOT ndr)::INTEGER AS deferred_delivered,
+              count(*) FILTER (WHERE defers > 0 AND delivered)::INTEGER AS deferred_delivered,
               sum(defers)::INTEGER AS defer_events,
               sum(attempts)::INTEGER AS attempts,
               min(first_ns) FILTER (WHERE ${pending} AND first_ns <= $stuckBefore) AS oldest_stuck,
               min(first_ns) AS first_ns,
               max(last_ns) AS last_ns
-         FROM ${PAIRS} WHERE outbound GROUP BY domain`,
+         FROM ${PAIRS} WHERE ${remote} GROUP BY domain`,
       { stuckBefore },
     );
     const ndrCodes = await queryRows<{ domain: string; code: string; n: number }>(
       connection,
       `SELECT domain, coalesce(ndr_code, '(none)') AS code, count(*)::INTEGER AS n
-         FROM ${PAIRS} WHERE outbound AND ndr GROUP BY ALL ORDER BY domain, n DESC, code`,
+         FROM ${PAIRS} WHERE ${remote} AND ndr GROUP BY ALL ORDER BY domain, n DESC, code`,
     );
     const statuses = await queryRows<{ domain: string; status: string; n: number }>(
       connection,
       `SELECT domain, last_status AS status, count(*)::INTEGER AS n
-         FROM ${PAIRS} WHERE outbound AND ${pending} AND last_status IS NOT NULL
+         FROM ${PAIRS} WHERE ${remote} AND ${pending} AND last_status IS NOT NULL
         GROUP BY ALL ORDER BY domain, n DESC, status`,
     );
     const examples = await queryRows<{
@@ -135,7 +138,7 @@ export async function trackingEvidence(
          SELECT domain, CASE WHEN ndr THEN 'ndr' ELSE 'stuck' END AS kind, first_ns, msg, rcpt,
                 CASE WHEN ndr THEN coalesce(ndr_code, last_status) ELSE last_status END AS status
            FROM ${PAIRS}
-          WHERE outbound AND (ndr OR (${pending} AND first_ns <= $stuckBefore)))
+          WHERE ${remote} AND (ndr OR (${pending} AND first_ns <= $stuckBefore)))
        QUALIFY row_number() OVER (PARTITION BY domain, kind ORDER BY first_ns, msg, rcpt) <= $perKind
        ORDER BY domain, kind, first_ns, msg, rcpt`,
       { stuckBefore, perKind: RULES.examples.perKind },
@@ -179,4 +182,32 @@ export async function trackingEvidence(
   } finally {
     await queryRows(connection, `DROP TABLE IF EXISTS ${PAIRS}`);
   }
+}
+
+/**
+ * Remote domains seen only as senders of inbound mail (tracking senders, inbound SMTP MAIL FROM),
+ * with their message counts: remote domains too, just with nothing sent to them. Local domains
+ * (recipient domains that never took an outbound step) are left out.
+ */
+export async function inboundSenderDomains(connection: DuckDBConnection, window: Window): Promise<Map<string, number>> {
+  const rows = await queryRows<{ domain: string; messages: number }>(
+    connection,
+    `WITH local AS (
+       SELECT lower(trim(recipient_domain)) AS domain FROM tracking
+        WHERE recipient_domain IS NOT NULL AND ${inWindow('time')}
+        GROUP BY 1 HAVING NOT bool_or(list_contains($remote, event_kind))
+     ),
+     senders AS (
+       SELECT lower(trim(split_part(sender, '@', 2))) AS domain, coalesce(message_id, internal_id) AS msg
+         FROM tracking WHERE sender LIKE '%@%' AND ${inWindow('time')}
+       UNION
+       SELECT lower(trim(split_part(mail_from, '@', 2))), concat(file_id, '/', session_key)
+         FROM smtp_sessions WHERE direction = 'inbound' AND mail_from LIKE '%@%' AND ${inWindow('start_time')}
+     )
+     SELECT domain, count(DISTINCT msg)::INTEGER AS messages FROM senders
+      WHERE domain <> '' AND domain NOT IN (SELECT domain FROM local)
+      GROUP BY domain`,
+    { ...windowParams(window), remote: RULES.tracking.remoteKinds },
+  );
+  return new Map(rows.map((r) => [r.domain, r.messages]));
 }

@@ -15,19 +15,22 @@ export interface DiagnosisRules {
   };
   attribution: { defaultSkewSeconds: number; toleranceSeconds: number; minShare: number; smtpPort: number };
   tracking: {
-    outboundKinds: string[];
+    remoteKinds: string[];
+    sentKinds: string[];
     deliveredKinds: string[];
     ndrKinds: string[];
     deferKinds: string[];
     attemptKinds: string[];
   };
   stuck: { afterSeconds: number };
-  statusCodes: { dns: string[]; unreachable: string[]; expired: string[]; recipient: string[] };
   replies: { xexch50Harmless: string[]; dnsErrors: string[]; unreachableErrors: string[]; droppedErrors: string[] };
   sessions: {
     xexch50BlockedOutcomes: string[];
     xexch50BlockedEndReasons: string[];
+    xexch50GoAheadCode: number;
+    unfinishedEndReasons: string[];
     noConnectionEndReasons: string[];
+    destinationDomainPattern: string;
     inspectionMaskedVerb: string;
   };
   queue: { retryStates: string[] };
@@ -59,9 +62,4 @@ export function matchesAny(text: string | null | undefined, needles: readonly st
   if (!text) return false;
   const lower = text.toLowerCase();
   return needles.some((n) => lower.includes(n.toLowerCase()));
-}
-
-/** Status code starts with one of the prefixes (`5.1.` matches `5.1.1`). */
-export function codeIn(code: string | null | undefined, prefixes: readonly string[]): boolean {
-  return !!code && prefixes.some((p) => code === p || (p.endsWith('.') && code.startsWith(p)));
 }

@@ -10,7 +10,8 @@
 // Non-healthy path verdicts need mail in trouble (waiting, stuck or NDR'd); deferrals that ended
 // delivered are not trouble.
 import type { Confidence, Verdict } from './findings.js';
-import { RULES, codeIn, matchesAny } from './rules.js';
+import { statusCodeInfo, type StatusClass } from '../knowledge/status-codes.js';
+import { RULES, matchesAny } from './rules.js';
 import type { TrackingEvidence } from './evidence-tracking.js';
 import type { SessionEvidence } from './evidence-sessions.js';
 import type { QueueEvidence } from './evidence-queue.js';
@@ -23,6 +24,8 @@ export interface DomainEvidence {
   firewallEvents: number;
   firewallMatched: number;
   firewallMethods: string[];
+  /** Messages received from the domain (it may only ever send to us). */
+  inboundMessages: number;
 }
 
 export interface StoreSides {
@@ -38,8 +41,9 @@ export interface Judgement {
   reasons: string[];
 }
 
-function sumCodes(byCode: Record<string, number>, prefixes: readonly string[]): number {
-  return Object.entries(byCode).reduce((n, [code, count]) => n + (codeIn(code, prefixes) ? count : 0), 0);
+/** NDRs whose status code is of this class (status-codes.json). */
+function ndrsOfClass(byCode: Record<string, number>, cls: StatusClass): number {
+  return Object.entries(byCode).reduce((n, [code, count]) => n + (statusCodeInfo(code).class === cls ? count : 0), 0);
 }
 
 /** Error texts the sender recorded for waiting mail (tracking statuses, queue last errors). */
@@ -47,13 +51,20 @@ function errorTexts(e: DomainEvidence): string[] {
   return [...Object.keys(e.tracking?.pendingStatuses ?? {}), ...Object.keys(e.queue?.lastErrors ?? {})];
 }
 
+/** Independent signals that agree: two or more is high, one medium. */
+function signals(...seen: boolean[]): Confidence {
+  const n = seen.filter(Boolean).length;
+  return n >= 2 ? 'high' : n === 1 ? 'medium' : 'low';
+}
+
 export function judge(e: DomainEvidence, sides: StoreSides): Judgement {
   const t = e.tracking;
   const s = e.sessions;
   const codes = t?.ndrByCode ?? {};
   const texts = errorTexts(e);
-  const waiting = (t?.undelivered ?? 0) + (e.queue?.latestMessages ?? 0);
-  const stuck = (t?.stuck ?? 0) + (e.queue?.latestMessages ?? 0);
+  // Tracking says which recipients wait; a queue count stands in only without tracking.
+  const waiting = t ? t.undelivered : (e.queue?.latestMessages ?? 0);
+  const stuck = t ? t.stuck : (e.queue?.latestMessages ?? 0);
   const trouble = waiting + (t?.ndr ?? 0) > 0;
   const connected = s?.connected ?? 0;
   const reasons: string[] = [];
@@ -75,30 +86,30 @@ export function judge(e: DomainEvidence, sides: StoreSides): Judgement {
   }
 
   // 2. DNS.
-  const dnsNdr = sumCodes(codes, RULES.statusCodes.dns);
+  const dnsNdr = ndrsOfClass(codes, 'dns');
   const dnsText = texts.some((x) => matchesAny(x, RULES.replies.dnsErrors));
+  const noSession = (s?.sessions ?? 0) === 0;
   if (trouble && connected === 0 && (dnsNdr > 0 || dnsText)) {
-    if (dnsNdr > 0) reasons.push(`${dnsNdr} NDR(s) with a DNS status (${RULES.statusCodes.dns.join(', ')})`);
+    if (dnsNdr > 0) reasons.push(`${dnsNdr} NDR(s) with a DNS status (e.g. 5.4.0)`);
     if (dnsText) reasons.push('queue errors say the host name could not be resolved');
-    reasons.push('no connection to a host of the domain was made');
-    return { verdict: 'dns-failure', confidence: dnsNdr > 0 && dnsText ? 'high' : 'medium', reasons };
+    reasons.push(noSession ? 'no connection to a host of the domain was ever attempted' : 'no connection to a host of the domain succeeded');
+    return { verdict: 'dns-failure', confidence: signals(dnsNdr > 0, dnsText, noSession), reasons };
   }
 
   // 3. Unreachable host.
   const noConnection = s?.noConnection ?? 0;
-  const unreachableNdr = sumCodes(codes, RULES.statusCodes.unreachable);
-  const expiredNdr = sumCodes(codes, RULES.statusCodes.expired);
+  const unreachableNdr = ndrsOfClass(codes, 'unreachable');
+  const expiredNdr = ndrsOfClass(codes, 'expired');
   const unreachableText = texts.some((x) => matchesAny(x, RULES.replies.unreachableErrors));
   if (trouble && connected === 0 && (noConnection > 0 || unreachableNdr > 0 || unreachableText || expiredNdr > 0)) {
     if (noConnection > 0) reasons.push(`${noConnection} connection attempt(s) refused or timed out before the banner`);
     if (unreachableNdr + expiredNdr > 0) reasons.push(`${unreachableNdr + expiredNdr} NDR(s) for an unreachable host or on expiry`);
     if (unreachableText) reasons.push('queue errors say the host did not respond or refused the connection');
-    const sources = [noConnection > 0, unreachableNdr + expiredNdr > 0, unreachableText].filter(Boolean).length;
-    return { verdict: 'host-unreachable', confidence: sources >= 2 ? 'high' : sources === 1 && noConnection > 0 ? 'medium' : 'low', reasons };
+    return { verdict: 'host-unreachable', confidence: signals(noConnection > 0, unreachableNdr + expiredNdr > 0, unreachableText), reasons };
   }
 
   // 4. Some recipients rejected.
-  const rejectedNdr = sumCodes(codes, RULES.statusCodes.recipient);
+  const rejectedNdr = ndrsOfClass(codes, 'recipient');
   const rejectedRcpt = s?.recipientRejectedPermanent ?? 0;
   if (rejectedNdr > 0 || rejectedRcpt > 0) {
     if (rejectedNdr > 0) reasons.push(`${rejectedNdr} NDR(s) with a recipient status (5.1.x)`);
@@ -122,6 +133,6 @@ export function judge(e: DomainEvidence, sides: StoreSides): Judgement {
   if ((s?.xexch50Harmless ?? 0) > 0) reasons.push(`XEXCH50 refused with 504 in ${s?.xexch50Harmless} session(s): harmless between organisations`);
   if ((t?.deferredThenDelivered ?? 0) > 0) reasons.push(`${t?.deferredThenDelivered} recipient(s) deferred, then delivered`);
   if (stuck > 0) reasons.push(`${stuck} recipient(s) waiting longer than ${RULES.stuck.afterSeconds / 60} min with no visible cause`);
-  const confidence: Confidence = stuck > 0 ? 'low' : t && t.sent > 0 ? 'high' : 'medium';
-  return { verdict: 'healthy', confidence, reasons };
+  if (!t && !s && e.inboundMessages > 0) reasons.push(`only inbound mail seen (${e.inboundMessages} message(s)); nothing sent to it`);
+  return { verdict: 'healthy', confidence: stuck > 0 ? 'low' : 'high', reasons };
 }

@@ -1,6 +1,7 @@
 // New, ongoing or resolved: each problem finding is matched to the previous completed run by
-// (domain, verdict). A problem is resolved only when the domain is now diagnosed healthy; a domain
-// that simply has no traffic in the window any more is not claimed fixed, only mentioned. Every
+// (domain, verdict). A problem is resolved only when the domain is now diagnosed healthy on some
+// evidence (a non-zero count); a domain without traffic in the window any more (or one listed only
+// in the firewall map) is not claimed fixed, only mentioned. Every
 // domain's current diagnosis stays in the list too (healthy ones with status null), so a resolved
 // domain appears both as the resolved problem and as today's healthy row.
 import { CONFIDENCES, confidenceAtLeast, type Confidence, type Finding, type Verdict } from '../analysis/findings.js';
@@ -48,7 +49,7 @@ export function compareWithPrevious(current: Finding[], previous: PreviousProble
   const noLongerSeen: PreviousProblem[] = [];
   for (const p of previous) {
     const now = byDomain.get(p.domain);
-    if (now === undefined) {
+    if (now === undefined || !now.some(hasTraffic)) {
       noLongerSeen.push(p);
       continue;
     }
@@ -67,6 +68,10 @@ export function compareWithPrevious(current: Finding[], previous: PreviousProble
     if (f.verdict === 'healthy') findings.push({ ...f, status: null, first_reported: null });
   }
   return { findings: findings.sort(byReadingOrder), noLongerSeen };
+}
+
+function hasTraffic(f: Finding): boolean {
+  return Object.values(f.counts).some((n) => n > 0);
 }
 
 const STATUS_ORDER: Record<string, number> = { new: 0, ongoing: 1, resolved: 2 };

@@ -1,7 +1,8 @@
 // Reading and writing the audit history tables. The previous run's problems feed the comparison;
 // a finished run is written with its findings in the caller's transaction.
-import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Confidence, Verdict } from '../analysis/findings.js';
+import { createHash } from 'node:crypto';
+import { LIST, VARCHAR, listValue, type DuckDBConnection } from '@duckdb/node-api';
+import type { Confidence, DomainCounts, Finding, Verdict } from '../analysis/findings.js';
 import { jsonSafe } from '../render/findings-json.js';
 import { runSql } from '../store/sql.js';
 import type { AuditFinding, PreviousProblem } from './compare.js';
@@ -10,13 +11,12 @@ export interface PreviousRun {
   runId: number;
   startedAt: string;
   diagnosisKey: string;
-  diagnosis: string;
   problems: PreviousProblem[];
 }
 
 export async function previousRun(connection: DuckDBConnection): Promise<PreviousRun | null> {
   const runs = (
-    await runSql(connection, `SELECT run_id, strftime(started_at, '%Y-%m-%dT%H:%M:%SZ') AS started_at, diagnosis_key, diagnosis
+    await runSql(connection, `SELECT run_id, strftime(started_at, '%Y-%m-%dT%H:%M:%SZ') AS started_at, diagnosis_key
        FROM audit_runs ORDER BY run_id DESC LIMIT 1`)
   ).rows;
   if (runs.length === 0) return null;
@@ -33,12 +33,39 @@ export async function previousRun(connection: DuckDBConnection): Promise<Previou
     runId: Number(run.run_id),
     startedAt: String(run.started_at),
     diagnosisKey: String(run.diagnosis_key),
-    diagnosis: String(run.diagnosis),
     problems: problems.map((p) => ({
       domain: String(p.domain),
       verdict: p.verdict as Verdict,
       first_reported: String(p.first_reported),
     })),
+  };
+}
+
+/** The diagnosis a run stored: its findings as diagnosed (not the derived resolved rows) and notes. */
+export async function storedDiagnosis(connection: DuckDBConnection, runId: number): Promise<{ findings: Finding[]; notes: string[] }> {
+  const rows = (
+    await runSql(
+      connection,
+      `SELECT f.domain, f.verdict, f.confidence, f.summary, f.counts, e.evidence, f.remediation, f.first_seen, f.last_seen
+         FROM audit_findings f JOIN audit_evidence e ON e.digest = f.evidence_digest
+        WHERE f.run_id = $run AND (f.status IS NULL OR f.status <> 'resolved') ORDER BY f.domain, f.verdict`,
+      { run: runId },
+    )
+  ).rows;
+  const notes = (await runSql(connection, 'SELECT notes FROM audit_runs WHERE run_id = $run', { run: runId })).rows;
+  return {
+    findings: rows.map((r) => ({
+      domain: String(r.domain),
+      verdict: r.verdict as Verdict,
+      confidence: r.confidence as Confidence,
+      summary: String(r.summary),
+      counts: JSON.parse(String(r.counts)) as DomainCounts,
+      evidence: JSON.parse(String(r.evidence)) as Record<string, unknown>,
+      remediation: r.remediation === null ? null : String(r.remediation),
+      first_seen: r.first_seen === null ? null : String(r.first_seen),
+      last_seen: r.last_seen === null ? null : String(r.last_seen),
+    })),
+    notes: JSON.parse(String(notes[0]?.notes ?? '[]')) as string[],
   };
 }
 
@@ -62,7 +89,8 @@ export interface RunRecord {
   filesUnchanged: number;
   filesFailed: number;
   diagnosisKey: string;
-  diagnosis: string;
+  /** The diagnosis notes (kept for reuse). */
+  notes: string[];
   findings: AuditFinding[];
 }
 
@@ -90,11 +118,35 @@ export async function recordRun(connection: DuckDBConnection, run: RunRecord): P
       count('ongoing'),
       count('resolved'),
       run.diagnosisKey,
-      run.diagnosis,
+      JSON.stringify(run.notes),
     ],
   );
+  const rows = run.findings.map((finding) => {
+    const evidence = JSON.stringify(finding.evidence, jsonSafe);
+    return { finding, evidence, digest: createHash('sha256').update(evidence).digest('hex') };
+  });
+  const known = new Set(
+    (
+      await runSql(
+        connection,
+        'SELECT digest FROM audit_evidence WHERE list_contains($digests, digest)',
+        { digests: listValue([...new Set(rows.map((r) => r.digest))]) },
+        { digests: LIST(VARCHAR) },
+      )
+    ).rows.map((r) => String(r.digest)),
+  );
+  const evidenceAppender = await connection.createAppender('audit_evidence');
+  for (const { evidence, digest } of rows) {
+    if (known.has(digest)) continue;
+    known.add(digest);
+    evidenceAppender.appendVarchar(digest);
+    evidenceAppender.appendVarchar(evidence);
+    evidenceAppender.endRow();
+  }
+  evidenceAppender.closeSync();
+
   const appender = await connection.createAppender('audit_findings');
-  for (const f of run.findings) {
+  for (const { finding: f, digest } of rows) {
     appender.appendBigInt(BigInt(run.runId));
     appender.appendVarchar(f.domain);
     appender.appendVarchar(f.verdict);
@@ -103,7 +155,7 @@ export async function recordRun(connection: DuckDBConnection, run: RunRecord): P
     appendNullable(appender, f.first_reported);
     appender.appendVarchar(f.summary);
     appender.appendVarchar(JSON.stringify(f.counts, jsonSafe));
-    appender.appendVarchar(JSON.stringify(f.evidence, jsonSafe));
+    appender.appendVarchar(digest);
     appendNullable(appender, f.remediation);
     appendNullable(appender, f.first_seen);
     appendNullable(appender, f.last_seen);

@@ -51,6 +51,7 @@ export async function applyRetention(
                      AND run_id < (SELECT max(run_id) FROM audit_runs)`;
     note('audit_findings', await changed(connection, `DELETE FROM audit_findings WHERE run_id IN (${oldRuns})`, cutoff));
     note('audit_runs', await changed(connection, `DELETE FROM audit_runs WHERE run_id IN (${oldRuns})`, cutoff));
+    note('audit_evidence', await changed(connection, 'DELETE FROM audit_evidence WHERE digest NOT IN (SELECT evidence_digest FROM audit_findings)', {}));
 
     const noRowsLeft = TABLES.map((t) => `NOT EXISTS (SELECT 1 FROM ${quoteIdent(t.name)} d WHERE d.file_id = f.file_id)`).join(' AND ');
     const orphans = (await runSql(connection, `SELECT f.file_id, f.path FROM ingest_files f WHERE ${noRowsLeft}`)).rows;

@@ -20,13 +20,13 @@ import { openStore } from '../store/store.js';
 import { isoFromNanos } from '../util/timezone.js';
 import { compareWithPrevious, failingFindings } from './compare.js';
 import type { AuditConfig } from './config.js';
-import { previousRun, nextRunId, recordRun } from './history.js';
+import { previousRun, nextRunId, recordRun, storedDiagnosis } from './history.js';
 import { holdIfRequested } from './hold.js';
 import { ingestFolders, type FolderResult } from './inputs.js';
 import { acquireAuditLock } from './lock.js';
 import { stageReport } from './output.js';
 import { applyRetention, type RetentionResult } from './retention.js';
-import { domainTimeline } from './timeline.js';
+import { domainTimelines } from './timeline.js';
 import { inTransaction } from './transaction.js';
 import { windowProblem, nanosFromDate, parseWindowBound } from './window.js';
 
@@ -144,8 +144,8 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
       const previous = await previousRun(connection);
       const key = await diagnosisKey(connection, { since: String(since), until: String(until), firewallMapText, skew: settings.skewSeconds });
       const reused = previous !== null && previous.diagnosisKey === key;
-      const diagnosis: DiagnosisResult = reused
-        ? (JSON.parse(previous.diagnosis) as DiagnosisResult)
+      const diagnosis: Pick<DiagnosisResult, 'findings' | 'notes'> = reused
+        ? await storedDiagnosis(connection, previous.runId)
         : await diagnose(connection, {
             since,
             until,
@@ -159,8 +159,7 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
       const exitCode = failingFindings(comparison.findings, settings.failOn).length > 0 ? EXIT_FINDINGS : EXIT_OK;
       const window = { since: since === null ? null : isoFromNanos(since, 3), until: until === null ? null : isoFromNanos(until, 3) };
       const chartDomains = [...new Set(comparison.findings.filter((f) => f.status === 'new' || f.status === 'ongoing').map((f) => f.domain))];
-      const timelines = [];
-      for (const domain of chartDomains) timelines.push(await domainTimeline(connection, domain, { since, until }));
+      const timelines = await domainTimelines(connection, chartDomains, { since, until });
       const runId = await nextRunId(connection);
       const report: AuditReport = {
         runId,
@@ -204,7 +203,7 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
             filesUnchanged: ingested.reduce((n, r) => n + r.unchanged, 0),
             filesFailed: ingested.reduce((n, r) => n + r.ingested.filter((s) => PROBLEM_STATUSES.has(s.status) && s.status !== 'partial').length, 0),
             diagnosisKey: key,
-            diagnosis: JSON.stringify(diagnosis),
+            notes: diagnosis.notes,
             findings: comparison.findings,
           }),
         );

@@ -1,11 +1,13 @@
 // The audit history: one row per completed audit run and one per finding it reported, so the
 // next run can tell new from ongoing and resolved. A run is written in one transaction at its
-// end; a run that failed or was killed leaves nothing here.
+// end; a run that failed or was killed leaves nothing here. `diagnosis_key` fingerprints the data
+// and options the diagnosis saw: when the next run's key is equal, the stored findings (all but
+// the derived `resolved` rows) and `notes` are the diagnosis, and it is not computed again.
 import type { Migration } from '../store/migrations.js';
 
 export const AUDIT_MIGRATION: Migration = {
   version: 2,
-  description: 'audit history (audit_runs, audit_findings)',
+  description: 'audit history (audit_runs, audit_findings, audit_evidence)',
   statements: [
     `CREATE TABLE audit_runs (
       run_id BIGINT NOT NULL,
@@ -25,7 +27,7 @@ export const AUDIT_MIGRATION: Migration = {
       ongoing_count INTEGER NOT NULL,
       resolved_count INTEGER NOT NULL,
       diagnosis_key VARCHAR NOT NULL,
-      diagnosis VARCHAR NOT NULL
+      notes VARCHAR NOT NULL
     )`,
     `CREATE TABLE audit_findings (
       run_id BIGINT NOT NULL,
@@ -36,10 +38,16 @@ export const AUDIT_MIGRATION: Migration = {
       first_reported VARCHAR,
       summary VARCHAR NOT NULL,
       counts VARCHAR NOT NULL,
-      evidence VARCHAR NOT NULL,
+      evidence_digest VARCHAR NOT NULL,
       remediation VARCHAR,
       first_seen VARCHAR,
       last_seen VARCHAR
+    )`,
+    // Evidence JSON stored once per distinct content: an unchanged domain's evidence is the same
+    // night after night, and writing it again would be most of a re-run's cost.
+    `CREATE TABLE audit_evidence (
+      digest VARCHAR NOT NULL,
+      evidence VARCHAR NOT NULL
     )`,
   ],
 };

@@ -1,7 +1,8 @@
 // The numbers behind the report's charts, per affected domain: outbound attempts and XEXCH50
 // blocks (SMTP protocol logs, else message tracking), NDRs (tracking), queue depth and the age of
 // the oldest queued message (queue exports). Which event kinds and session outcomes count comes
-// from the diagnosis rules, so the charts and the verdict cannot disagree on definitions.
+// from the diagnosis rules, so the charts and the verdict cannot disagree on definitions. All
+// domains are fetched with one query per source.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RULES } from '../analysis/rules.js';
 import { inWindow, queryRows, windowParams, type Param, type Window } from '../analysis/sql.js';
@@ -37,56 +38,81 @@ function bucketFor(spanNs: bigint): bigint {
   return BigInt(seconds) * SECOND;
 }
 
-interface TimedRow {
+interface SourceRow {
+  domain: string;
   t: bigint;
+  /** sessions: blocked (0/1); tracking: 1 for an attempt, 0 for an NDR; queues: message count. */
   n: number;
-  [key: string]: unknown;
+  /** queues: age of the oldest message in hours. */
+  age?: number | null;
 }
 
-const SESSIONS_TO_DOMAIN = `FROM smtp_sessions
-  WHERE direction = 'outbound' AND list_contains(string_split(lower(recipient_domains), ','), $domain) AND ${inWindow('start_time')}`;
-const BLOCKED = `(list_contains($blockedOutcomes, xexch50_outcome) OR list_contains($blockedEnds, end_reason))`;
-const TRACKING_TO_DOMAIN = `FROM tracking WHERE lower(trim(recipient_domain)) = $domain AND ${inWindow('time')}`;
+const SESSIONS = `SELECT domain, t, n FROM (
+    SELECT unnest(string_split(lower(recipient_domains), ',')) AS domain, epoch_ns(start_time) AS t,
+           (list_contains($blockedOutcomes, xexch50_outcome) OR list_contains($blockedEnds, end_reason))::INTEGER AS n
+      FROM smtp_sessions
+     WHERE direction = 'outbound' AND start_time IS NOT NULL AND ${inWindow('start_time')})
+  WHERE list_contains($domains, domain)`;
 
-export async function domainTimeline(connection: DuckDBConnection, domain: string, window: Window): Promise<DomainTimeline> {
+const TRACKING = `SELECT lower(trim(recipient_domain)) AS domain, epoch_ns(time) AS t,
+         list_contains($attemptKinds, event_kind)::INTEGER AS n
+    FROM tracking
+   WHERE list_contains($domains, lower(trim(recipient_domain))) AND time IS NOT NULL AND ${inWindow('time')}
+     AND (list_contains($attemptKinds, event_kind) OR list_contains($ndrKinds, event_kind))`;
+
+const queueSql = (table: string, count: string, oldest: string) => `SELECT lower(trim(next_hop_domain)) AS domain, epoch_ns(snapshot_time) AS t,
+         ${count}::DOUBLE AS n, max(date_diff('second', ${oldest}, snapshot_time))::DOUBLE / 3600 AS age
+    FROM ${table}
+   WHERE list_contains($domains, lower(trim(next_hop_domain))) AND snapshot_time IS NOT NULL AND ${inWindow('snapshot_time')}
+   GROUP BY ALL ORDER BY t`;
+
+function byDomain(rows: SourceRow[]): Map<string, SourceRow[]> {
+  const map = new Map<string, SourceRow[]>();
+  for (const r of rows) map.set(r.domain, [...(map.get(r.domain) ?? []), r]);
+  return map;
+}
+
+export async function domainTimelines(connection: DuckDBConnection, domains: string[], window: Window): Promise<DomainTimeline[]> {
+  if (domains.length === 0) return [];
   const params: Record<string, Param> = {
     ...windowParams(window),
-    domain: domain.toLowerCase(),
+    domains: domains.map((d) => d.toLowerCase()),
     blockedOutcomes: RULES.sessions.xexch50BlockedOutcomes,
     blockedEnds: RULES.sessions.xexch50BlockedEndReasons,
     attemptKinds: RULES.tracking.attemptKinds,
     ndrKinds: RULES.tracking.ndrKinds,
   };
-  const rows = (sql: string) => queryRows<TimedRow>(connection, sql, params);
-  const sessions = await rows(
-    `SELECT epoch_ns(start_time) AS t, (${BLOCKED})::INTEGER AS blocked, 1 AS n ${SESSIONS_TO_DOMAIN} AND start_time IS NOT NULL`,
-  );
-  const trackingAttempts =
-    sessions.length > 0
-      ? []
-      : await rows(`SELECT epoch_ns(time) AS t, 1 AS n ${TRACKING_TO_DOMAIN} AND list_contains($attemptKinds, event_kind)`);
-  const ndrs = await rows(`SELECT epoch_ns(time) AS t, 1 AS n ${TRACKING_TO_DOMAIN} AND list_contains($ndrKinds, event_kind)`);
-  const queue = await rows(
-    `SELECT epoch_ns(snapshot_time) AS t, sum(message_count)::DOUBLE AS n,
-            max(date_diff('second', oldest_message_time, snapshot_time))::DOUBLE / 3600 AS age
-       FROM queue_snapshots WHERE lower(trim(next_hop_domain)) = $domain AND snapshot_time IS NOT NULL AND ${inWindow('snapshot_time')}
-      GROUP BY snapshot_time ORDER BY snapshot_time`,
-  );
-  const messages = await rows(
-    `SELECT epoch_ns(snapshot_time) AS t, count(*)::DOUBLE AS n,
-            max(date_diff('second', received_time, snapshot_time))::DOUBLE / 3600 AS age
-       FROM queue_messages WHERE lower(trim(next_hop_domain)) = $domain AND snapshot_time IS NOT NULL AND ${inWindow('snapshot_time')}
-      GROUP BY snapshot_time ORDER BY snapshot_time`,
-  );
-  const attemptRows = sessions.length > 0 ? sessions : trackingAttempts;
-  const times = [...attemptRows, ...ndrs, ...queue, ...messages].map((r) => BigInt(r.t));
+  const query = async (sql: string) => byDomain(await queryRows<SourceRow>(connection, sql, params));
+  const sessions = await query(SESSIONS);
+  const tracking = await query(TRACKING);
+  const snapshots = await query(queueSql('queue_snapshots', 'sum(message_count)', 'oldest_message_time'));
+  const messages = await query(queueSql('queue_messages', 'count(*)', 'received_time'));
+  return domains.map((domain) => {
+    const key = domain.toLowerCase();
+    return buildTimeline(domain, {
+      sessions: sessions.get(key) ?? [],
+      tracking: tracking.get(key) ?? [],
+      snapshots: snapshots.get(key) ?? [],
+      messages: messages.get(key) ?? [],
+    });
+  });
+}
+
+function buildTimeline(
+  domain: string,
+  src: { sessions: SourceRow[]; tracking: SourceRow[]; snapshots: SourceRow[]; messages: SourceRow[] },
+): DomainTimeline {
+  const trackingAttempts = src.tracking.filter((r) => Number(r.n) === 1);
+  const ndrs = src.tracking.filter((r) => Number(r.n) === 0);
+  const attemptRows = src.sessions.length > 0 ? src.sessions : trackingAttempts;
+  const times = [...attemptRows, ...ndrs, ...src.snapshots, ...src.messages].map((r) => BigInt(r.t));
   const first = times.length > 0 ? times.reduce((a, b) => (b < a ? b : a)) : 0n;
   const last = times.length > 0 ? times.reduce((a, b) => (b > a ? b : a)) : 0n;
   const bucketNs = bucketFor(last - first);
   const from = first - (((first % bucketNs) + bucketNs) % bucketNs);
-  const count = Number((last - from) / bucketNs) + 1;
-  const histogram = (list: TimedRow[], weight: (r: TimedRow) => number) => {
-    const out = new Array<number>(times.length > 0 ? count : 0).fill(0);
+  const count = times.length > 0 ? Number((last - from) / bucketNs) + 1 : 0;
+  const histogram = (list: SourceRow[], weight: (r: SourceRow) => number) => {
+    const out = new Array<number>(count).fill(0);
     for (const r of list) out[Number((BigInt(r.t) - from) / bucketNs)] += weight(r);
     return out;
   };
@@ -95,20 +121,21 @@ export async function domainTimeline(connection: DuckDBConnection, domain: strin
     from,
     to: from + BigInt(count) * bucketNs,
     bucketNs,
-    attemptsSource: sessions.length > 0 ? 'SMTP protocol log sessions' : trackingAttempts.length > 0 ? 'message-tracking transfer attempts' : null,
+    attemptsSource:
+      src.sessions.length > 0 ? 'SMTP protocol log sessions' : trackingAttempts.length > 0 ? 'message-tracking transfer attempts' : null,
     attempts: histogram(attemptRows, () => 1),
-    blocks: histogram(sessions, (r) => Number(r.blocked)),
+    blocks: histogram(src.sessions, (r) => Number(r.n)),
     ndrs: histogram(ndrs, () => 1),
     // Snapshot and message exports describe the same queues: prefer the link totals when present.
-    queueDepth: (queue.length > 0 ? queue : messages).map((r) => ({ t: BigInt(r.t), v: Number(r.n) })),
-    oldestQueuedHours: oldestPerSnapshot([...queue, ...messages]),
+    queueDepth: (src.snapshots.length > 0 ? src.snapshots : src.messages).map((r) => ({ t: BigInt(r.t), v: Number(r.n) })),
+    oldestQueuedHours: oldestPerSnapshot([...src.snapshots, ...src.messages]),
   };
 }
 
-function oldestPerSnapshot(rows: TimedRow[]): Point[] {
+function oldestPerSnapshot(rows: SourceRow[]): Point[] {
   const byTime = new Map<bigint, number>();
   for (const r of rows) {
-    if (r.age === null) continue;
+    if (r.age === null || r.age === undefined) continue;
     const t = BigInt(r.t);
     byTime.set(t, Math.max(byTime.get(t) ?? 0, Number(r.age)));
   }

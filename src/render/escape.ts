@@ -9,12 +9,13 @@ export function escapeHtml(value: unknown): string {
 }
 
 /**
- * Text for Markdown: ASCII punctuation that Markdown or inline HTML could act on is
+ * Text for Markdown, always placed after other text on its line: the punctuation that Markdown
+ * or inline HTML could act on there (emphasis, code, links, tables, tags, entities) is
  * backslash-escaped (CommonMark renders `\<` as `<`), and line breaks become spaces so a value
  * cannot start a new block or table row.
  */
 export function escapeMarkdown(value: unknown): string {
   return String(value ?? '')
     .replace(/[\r\n]+/g, ' ')
-    .replace(/[\\`*_{}[\]()<>#+!|~&]/g, (c) => `\\${c}`);
+    .replace(/[\\`*_[\]<>|~&]/g, (c) => `\\${c}`);
 }

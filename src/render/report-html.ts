@@ -98,7 +98,8 @@ function inputsHtml(report: AuditReport): string {
     .map((p) => {
       const issues = p.issues.map((i) => `<li>${esc(i.severity)}${i.where ? ` at ${esc(i.where)}` : ''}: ${esc(i.message)}</li>`);
       if (p.issueCount > p.issues.length) issues.push(`<li class="muted">and ${p.issueCount - p.issues.length} more issues</li>`);
-      return `<li><code>${esc(p.path)}</code>: ${esc(p.status)}${p.message ? ` (${esc(p.message)})` : ''}${issues.length > 0 ? `<ul>${issues.join('')}</ul>` : ''}</li>`;
+      const message = p.message && p.issues.length === 0 ? ` (${esc(p.message)})` : '';
+      return `<li><code>${esc(p.path)}</code>: ${esc(p.status)}${message}${issues.length > 0 ? `<ul>${issues.join('')}</ul>` : ''}</li>`;
     })
     .join('');
   return `<ul>${folders}</ul>${problems ? `<h3>Ingest problems</h3><ul id="ingest-problems">${problems}</ul>` : ''}`;

@@ -72,7 +72,8 @@ export function renderSummaryMarkdown(report: AuditReport): string {
   if (report.ingestProblems.length > 0) {
     out.push('', '## Ingest problems', '');
     for (const p of report.ingestProblems) {
-      out.push(`- ${md(p.path)}: ${p.status}${p.message ? ` (${md(p.message)})` : ''}`);
+      const message = p.message && p.issues.length === 0 ? ` (${md(p.message)})` : '';
+      out.push(`- ${md(p.path)}: ${p.status}${message}`);
       out.push(...p.issues.map((i) => `  - ${i.severity}${i.where ? ` at ${md(i.where)}` : ''}: ${md(i.message)}`));
       if (p.issueCount > p.issues.length) out.push(`  - and ${p.issueCount - p.issues.length} more issues`);
     }

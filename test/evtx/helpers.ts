@@ -1,15 +1,19 @@
 // Shared by the EVTX tests: the corpus location, reading a file with our reader, and the libevtx
 // oracle (python3-libevtx, run once per file through test/evtx/libevtx-oracle.py).
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bufferSource, fileSource } from '../../src/readers/byte-source.js';
+import { CHUNK_SIZE } from '../../src/readers/evtx/chunk.js';
+import { FILE_HEADER_SIZE } from '../../src/readers/evtx/file-header.js';
 import type { DecodedRecord } from '../../src/readers/evtx/record-decoder.js';
 import { decodeEvtx } from '../../src/readers/evtx/reader.js';
 import type { ByteSource, ReaderIssue } from '../../src/readers/types.js';
 
 export const CORPUS = fileURLToPath(new URL('../../../shared/corpus/evtx/', import.meta.url));
 const ORACLE_SCRIPT = fileURLToPath(new URL('./libevtx-oracle.py', import.meta.url));
+const PYTHON_EVTX_SCRIPT = fileURLToPath(new URL('./python-evtx-oracle.py', import.meta.url));
 /** Debian's python3-libevtx lives in the system interpreter, not in a pyenv one. */
 const SYSTEM_PYTHON = '/usr/bin/python3';
 
@@ -52,15 +56,38 @@ export interface OracleRecord {
   binary: string | null;
 }
 
+/**
+ * libevtx drops a short final chunk (a truncated copy) as a whole. To check the complete records
+ * we read from it, the oracle gets a copy padded with zeros to a whole chunk (same records, no
+ * new bytes); null when the file needs no padding.
+ */
+export function paddedCopy(name: string, dir: string): string | null {
+  const bytes = readFileSync(CORPUS + name);
+  const tail = (bytes.length - FILE_HEADER_SIZE) % CHUNK_SIZE;
+  if (tail === 0) return null;
+  const path = join(dir, name);
+  writeFileSync(path, Buffer.concat([bytes, Buffer.alloc(CHUNK_SIZE - tail)]));
+  return path;
+}
+
+/** python-evtx's records (file offset, EventRecordID) and its count of records it failed on. */
+export function pythonEvtx(path: string): { records: { offset: number; record_id: string | null }[]; failed: number } {
+  const run = spawnSync(SYSTEM_PYTHON, [PYTHON_EVTX_SCRIPT, path], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (run.status !== 0) throw new Error(`python-evtx oracle failed on ${path}: ${run.stderr}`);
+  const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { offset: number; record_id: string | null; failed?: number });
+  const last = lines.pop();
+  return { records: lines, failed: last?.failed ?? 0 };
+}
+
 export interface OracleOutput {
   records: OracleRecord[];
   failures: string[];
 }
 
-/** libevtx's view of a file: 'items' (allocated records) or 'recovered'. */
-export function libevtx(name: string, mode: 'items' | 'recovered' = 'items'): OracleOutput {
-  const run = spawnSync(SYSTEM_PYTHON, [ORACLE_SCRIPT, CORPUS + name, mode], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (run.status !== 0) throw new Error(`libevtx oracle failed on ${name}: ${run.stderr}`);
+/** libevtx's view of a file (a path): 'items' (allocated records) or 'recovered'. */
+export function libevtx(path: string, mode: 'items' | 'recovered' = 'items'): OracleOutput {
+  const run = spawnSync(SYSTEM_PYTHON, [ORACLE_SCRIPT, path, mode], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (run.status !== 0) throw new Error(`libevtx oracle failed on ${path}: ${run.stderr}`);
   const records: OracleRecord[] = [];
   const failures: string[] = [];
   for (const line of run.stdout.split('\n')) {

@@ -26,7 +26,7 @@ const shapes: Array<(random: () => number, i: number) => Shape> = [
   (random) => ({
     provider: 'SmtpEvt', eventId: 20031, qualifiers: 49152, level: 2, task: 0, keywords: CLASSIC, userSid: null,
     data: ['192.168.10.25', 'mail.contoso.example'],
-    binary: Buffer.from(`XEXCH50 ${900 + Math.floor(random() * 4000)}`, 'ascii'),
+    binary: Buffer.from(`XEXCH50 ${random() < 0.5 ? 1020 : 900 + Math.floor(random() * 4000)}`, 'ascii'),
   }),
   () => ({
     provider: 'SmtpEvt', eventId: 20031, qualifiers: 49152, level: 2, task: 0, keywords: CLASSIC, userSid: null,

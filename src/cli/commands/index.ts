@@ -8,9 +8,12 @@ import * as reports from './reports.js';
 import * as formats from './formats.js';
 import * as dump from './dump.js';
 import * as diagnose from './diagnose.js';
+import * as audit from './audit.js';
+import * as exportCommand from './export.js';
+import * as schedule from './schedule.js';
 
 export interface CommandModule {
   register(program: Command): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [ingest, status, query, reports, formats, dump, diagnose];
+export const COMMANDS: readonly CommandModule[] = [ingest, status, query, reports, formats, dump, diagnose, audit, exportCommand, schedule];

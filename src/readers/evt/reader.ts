@@ -109,8 +109,8 @@ async function locateEofRecord(ring: RecordRing, header: EvtFileHeader, ctx: Rea
   if (!chosen) {
     ctx.issue({
       severity: 'warning',
-      message: 'no end-of-file record found: reading from the oldest record while record numbers keep increasing',
-      offset: header.endOffset,
+      message: `no end-of-file record found (header points to offset ${header.endOffset}): reading from the oldest record while record numbers keep increasing`,
+      offset: 20,
     });
   } else if (chosen.offset !== header.endOffset) {
     ctx.issue({
@@ -144,9 +144,11 @@ async function inspect(ring: RecordRing, pos: number, channel: string | null, re
   if (length === SKIP_DWORD) return { kind: 'filler' };
   if (isEofRecordAt(head, 0)) return { kind: 'eof' };
   if (!hasRecordSignature(head, 0)) return { kind: 'none', message: `no record signature at offset ${pos}` };
-  if (!isPlausibleLength(length)) return { kind: 'none', message: `record at offset ${pos}: implausible length ${length}` };
+  if (!isPlausibleLength(length) || length > ring.span) return { kind: 'none', message: `record at offset ${pos}: implausible length ${length}` };
+  // Check the trailing length copy before reading the whole record, so scanning junk stays cheap.
+  const copy = (await ring.read(ring.advance(pos, length - 4), 4)).readUInt32LE(0);
+  if (copy !== length) return { kind: 'none', message: `record at offset ${pos}: length ${length} but trailing copy ${copy}` };
   const bytes = await ring.read(pos, length);
-  if (bytes.length !== length) return { kind: 'none', message: `record at offset ${pos}: length ${length} exceeds the file` };
   return { kind: 'record', result: decodeEventRecord(bytes, { offset: pos, channel, recovered }), length };
 }
 

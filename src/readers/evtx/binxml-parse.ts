@@ -3,6 +3,7 @@
 // BinXml values) are parsed per use. All positions are chunk-relative.
 import type { AttributeNode, ContentNode, ElementNode, InstanceNode, SubstitutionNode, Template, TextNode } from './binxml-nodes.js';
 import { BinXmlError, type ChunkContext } from './chunk-context.js';
+import { wellFormed } from './values.js';
 
 const TOKEN_EOF = 0x00;
 const TOKEN_OPEN_ELEMENT = 0x01;
@@ -74,7 +75,7 @@ class FragmentParser {
 
   private utf16(count: number): string {
     this.need(2 * count);
-    const text = this.ctx.buf.toString('utf16le', this.pos, this.pos + 2 * count);
+    const text = wellFormed(this.ctx.buf.toString('utf16le', this.pos, this.pos + 2 * count));
     this.pos += 2 * count;
     return text;
   }

@@ -107,8 +107,11 @@ function carve(decoder: ChunkDecoder, from: number, into: DecodedRecord[]): void
   }
 }
 
-/** All records of an EVTX file, optionally with their XML. Reports damage through ctx.issue. */
-export async function* decodeEvtx(source: ByteSource, ctx: ReadContext, withXml: boolean): AsyncIterable<DecodedRecord> {
+/**
+ * All records of an EVTX file, optionally with their XML, one batch per chunk (carved records in
+ * a last batch). Reports damage through ctx.issue.
+ */
+export async function* decodeEvtxBatches(source: ByteSource, ctx: ReadContext, withXml: boolean): AsyncIterable<DecodedRecord[]> {
   const head = await source.readAt(0, FILE_HEADER_SIZE);
   const header = parseFileHeader(head);
   if (header === null || head.length < FILE_HEADER_SIZE) {
@@ -124,21 +127,25 @@ export async function* decodeEvtx(source: ByteSource, ctx: ReadContext, withXml:
   for await (const slot of slots(source)) {
     const result = readChunk(slot, withXml, ctx.recover, ctx.issue);
     if (result.hasSignature) chunks++;
-    for (const decoded of result.live) {
-      seen?.add(decoded.record.record_id as number);
-      yield decoded;
-    }
+    if (seen) for (const decoded of result.live) seen.add(decoded.record.record_id as number);
+    if (result.live.length > 0) yield result.live;
     carved.push(...result.carved);
   }
   if (chunks !== header.chunkCount) {
     ctx.issue({ severity: 'info', message: `header says ${header.chunkCount} chunks, ${chunks} found`, offset: 0 });
   }
-  for (const decoded of carved) {
+  const fresh = carved.filter((decoded) => {
     const id = decoded.record.record_id as number;
-    if (seen?.has(id)) continue;
+    if (seen?.has(id)) return false;
     seen?.add(id);
-    yield decoded;
-  }
+    return true;
+  });
+  if (fresh.length > 0) yield fresh;
+}
+
+/** All records of an EVTX file, optionally with their XML. */
+export async function* decodeEvtx(source: ByteSource, ctx: ReadContext, withXml: boolean): AsyncIterable<DecodedRecord> {
+  for await (const batch of decodeEvtxBatches(source, ctx, withXml)) yield* batch;
 }
 
 export const evtxReader: Reader = {
@@ -148,6 +155,6 @@ export const evtxReader: Reader = {
   growable: false,
   sniff: hasFileSignature,
   async *read(source: ByteSource, ctx: ReadContext): AsyncIterable<EventRecord> {
-    for await (const decoded of decodeEvtx(source, ctx, false)) yield decoded.record;
+    for await (const batch of decodeEvtxBatches(source, ctx, false)) for (const decoded of batch) yield decoded.record;
   },
 };

@@ -47,8 +47,19 @@ function stripNuls(text: string): string {
   return end === text.length ? text : text.slice(0, end);
 }
 
+/** ES2024 String.prototype.toWellFormed (V8 in Node 20 has it; the TS lib here is ES2023). */
+type WellFormable = string & { toWellFormed(): string };
+
+export function wellFormed(text: string): string {
+  return (text as WellFormable).toWellFormed();
+}
+
+/**
+ * UTF-16LE text. Unpaired surrogates (damaged or odd strings) become U+FFFD, so every value
+ * survives the UTF-8 of JSON, XML and DuckDB unchanged.
+ */
 export function utf16(buf: Buffer, offset: number, size: number): string {
-  return stripNuls(buf.toString('utf16le', offset, offset + (size & ~1)));
+  return stripNuls(wellFormed(buf.toString('utf16le', offset, offset + (size & ~1))));
 }
 
 const HEX_BYTE: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -177,6 +188,37 @@ export function renderScalar(buf: Buffer, offset: number, size: number, type: nu
   }
 }
 
+/**
+ * An integer-typed value (Int8…UInt64, HexInt32/64, SizeT) as a Number, without going through
+ * text; null for other types or a size that does not fit the type.
+ */
+export function integerValue(buf: Buffer, offset: number, size: number, type: number): number | null {
+  switch (type) {
+    case 0x03:
+      return size >= 1 ? buf.readInt8(offset) : null;
+    case 0x04:
+      return size >= 1 ? buf[offset] : null;
+    case 0x05:
+      return size >= 2 ? buf.readInt16LE(offset) : null;
+    case 0x06:
+      return size >= 2 ? buf.readUInt16LE(offset) : null;
+    case 0x07:
+      return size >= 4 ? buf.readInt32LE(offset) : null;
+    case 0x08:
+    case VALUE_HEXINT32:
+      return size >= 4 ? buf.readUInt32LE(offset) : null;
+    case 0x09:
+      return size >= 8 ? Number(buf.readBigInt64LE(offset)) : null;
+    case 0x0a:
+    case VALUE_HEXINT64:
+      return size >= 8 ? Number(buf.readBigUInt64LE(offset)) : null;
+    case VALUE_SIZET:
+      return size === 4 ? buf.readUInt32LE(offset) : size >= 8 ? Number(buf.readBigUInt64LE(offset)) : null;
+    default:
+      return null;
+  }
+}
+
 /** Items of an array value (type 0x80 | t), one string per item; an empty array is one empty item. */
 export function renderArray(buf: Buffer, offset: number, size: number, type: number): string[] {
   const itemType = type & ~ARRAY_FLAG;
@@ -184,7 +226,7 @@ export function renderArray(buf: Buffer, offset: number, size: number, type: num
   if (itemType === VALUE_STRING || itemType === VALUE_ANSI) {
     const text =
       itemType === VALUE_STRING
-        ? buf.toString('utf16le', offset, offset + (size & ~1))
+        ? wellFormed(buf.toString('utf16le', offset, offset + (size & ~1)))
         : buf.toString('latin1', offset, offset + size);
     const items = text.split('\0');
     if (items.length > 1 && items[items.length - 1] === '') items.pop();

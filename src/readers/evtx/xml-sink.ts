@@ -1,6 +1,7 @@
 // BinXML sink that writes the record as Windows' XML export does (one line, single quotes).
 import { escapeAttribute, escapeText } from '../eventlog/render-xml.js';
 import type { BinXmlSink } from './binxml-eval.js';
+import { renderScalar } from './values.js';
 
 export class XmlSink implements BinXmlSink {
   private out = '';
@@ -15,6 +16,14 @@ export class XmlSink implements BinXmlSink {
 
   attribute(name: string, value: string): void {
     this.out += ` ${name}='${escapeAttribute(value)}'`;
+  }
+
+  attributeValue(name: string, buf: Buffer, offset: number, size: number, type: number): void {
+    this.attribute(name, renderScalar(buf, offset, size, type));
+  }
+
+  value(buf: Buffer, offset: number, size: number, type: number): void {
+    this.text(renderScalar(buf, offset, size, type));
   }
 
   text(value: string): void {

@@ -31,14 +31,9 @@ export type SmtpLineDraft = { -readonly [K in keyof SmtpLineRecord]: SmtpLineRec
 const OUTBOUND_COMMAND = 'OutboundConnectionCommand';
 const OUTBOUND_RESPONSE = 'OutboundConnectionResponse';
 
-/** W3C-style value: `-` (or nothing) means "no value". */
-export function dash(value: string | undefined): string | null {
-  return value === undefined || value.length === 0 || value === '-' ? null : value;
-}
-
 function decodePlus(value: string | null): string | null {
-  if (value === null) return null;
-  const text = (value.includes('+') ? value.replaceAll('+', ' ') : value).trim();
+  if (value === null || !value.includes('+')) return value;
+  const text = value.replaceAll('+', ' ').trim();
   return text.length > 0 ? text : null;
 }
 

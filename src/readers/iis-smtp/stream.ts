@@ -20,7 +20,7 @@ export type RowParser = (line: TextLine) => RowParse;
 
 export async function* iisSmtpRecords(source: ByteSource, ctx: ReadContext, parse: RowParser): AsyncGenerator<StoredRecord> {
   const keyer = new IisSessionKeyer();
-  const tracker = new SmtpSessionTracker();
+  const tracker = new SmtpSessionTracker({ closeOnQuit: true });
   for await (const line of readLines(source)) {
     const replayed = line.offset < source.emitFrom;
     if (line.truncated) {
@@ -35,7 +35,7 @@ export async function* iisSmtpRecords(source: ByteSource, ctx: ReadContext, pars
     }
     const record = toSmtpLine(parsed, line.lineNo);
     const assignment = keyer.assign(record);
-    if (assignment !== null && assignment.endedKey !== null) {
+    if (assignment !== null) {
       const ended = tracker.end(assignment.endedKey, assignment.cause);
       if (ended !== null) yield ended;
     }

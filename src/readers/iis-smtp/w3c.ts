@@ -3,58 +3,72 @@
 // the format; rows without a `date` field take the date from `#Date`; rows without `time` have none.
 import type { Reader } from '../types.js';
 import { headText } from '../text/lines.js';
-import { bindColumns, headDirectives, splitW3cLine, W3cDirectives, w3cTimestamp } from '../text/w3c.js';
-import { dash, type IisSmtpRow } from './row.js';
+import { bindColumns, type ColumnIndex } from '../text/directives.js';
+import { headDirectives, w3cField, w3cFieldBounds, W3cDirectives, w3cTimestamp } from '../text/w3c.js';
+import type { IisSmtpRow } from './row.js';
 import { iisSmtpRecords, type RowParser } from './stream.js';
 
-const COLUMNS = [['date'], ['time'], ['c-ip'], ['cs-username'], ['s-computername'], ['s-ip'], ['s-port'], ['cs-method'], ['cs-uri-query'], ['sc-status'], ['sc-bytes'], ['cs-bytes'], ['cs-host']] as const;
-const [DATE, TIME, C_IP, USERNAME, COMPUTER, S_IP, S_PORT, METHOD, QUERY, STATUS, SC_BYTES, CS_BYTES, HOST] = COLUMNS.map((_, i) => i);
+const COLUMNS = {
+  date: ['date'],
+  time: ['time'],
+  clientIp: ['c-ip'],
+  username: ['cs-username'],
+  computer: ['s-computername'],
+  serverIp: ['s-ip'],
+  serverPort: ['s-port'],
+  method: ['cs-method'],
+  query: ['cs-uri-query'],
+  status: ['sc-status'],
+  scBytes: ['sc-bytes'],
+  csBytes: ['cs-bytes'],
+  host: ['cs-host'],
+} as const;
 
 /** Marks of an SMTP (not HTTP/FTP) IIS log in the first bytes. */
 const SMTP_MARKS = /SMTPSVC\d*|OutboundConnection(?:Command|Response)| SMTP(?: |$)/m;
 
 function makeParser(): RowParser {
   const directives = new W3cDirectives(' ');
-  const parts: string[] = [];
+  let bounds = new Int32Array(64);
   let generation = -1;
-  let at: Int32Array = new Int32Array(COLUMNS.length);
+  let at: ColumnIndex<keyof typeof COLUMNS> = bindColumns([], COLUMNS);
   let fieldCount = 0;
   let defaultDate: string | null = null;
-  const value = (i: number, count: number): string | null => (at[i] >= 0 && at[i] < count ? dash(parts[at[i]]) : null);
 
   return (line) => {
-    if (line.text.length === 0) return null;
-    if (directives.accept(line.text, line.lineNo)) return null;
+    const text = line.text;
+    if (text.length === 0 || directives.accept(text, line.lineNo)) return null;
     const { fields, fieldsLine } = directives.header;
     if (fields === null) return 'data line before any #Fields directive';
     if (generation !== directives.generation) {
       generation = directives.generation;
       at = bindColumns(fields, COLUMNS);
       fieldCount = fields.length;
+      if (bounds.length < 2 * fieldCount) bounds = new Int32Array(2 * fieldCount);
       defaultDate = directives.header.date?.split(' ')[0] ?? null;
     }
-    const count = splitW3cLine(line.text, ' ', parts);
+    const count = w3cFieldBounds(text, ' ', bounds);
     if (count !== fieldCount) return `expected ${fieldCount} fields (#Fields on line ${fieldsLine}), found ${count}`;
     let time: bigint | null = null;
-    const timeText = value(TIME, count);
+    const timeText = w3cField(text, bounds, at.time);
     if (timeText !== null) {
-      const dateText = value(DATE, count) ?? defaultDate;
+      const dateText = w3cField(text, bounds, at.date) ?? defaultDate;
       time = dateText === null ? null : w3cTimestamp(dateText, timeText);
       if (time === null) return `field date/time: not a W3C date and time: "${dateText ?? ''} ${timeText}"`;
     }
     const row: IisSmtpRow = {
       time,
-      clientIp: value(C_IP, count),
-      username: value(USERNAME, count),
-      computer: value(COMPUTER, count),
-      serverIp: value(S_IP, count),
-      serverPort: value(S_PORT, count),
-      method: value(METHOD, count),
-      query: value(QUERY, count),
-      status: value(STATUS, count),
-      scBytes: value(SC_BYTES, count),
-      csBytes: value(CS_BYTES, count),
-      host: value(HOST, count),
+      clientIp: w3cField(text, bounds, at.clientIp),
+      username: w3cField(text, bounds, at.username),
+      computer: w3cField(text, bounds, at.computer),
+      serverIp: w3cField(text, bounds, at.serverIp),
+      serverPort: w3cField(text, bounds, at.serverPort),
+      method: w3cField(text, bounds, at.method),
+      query: w3cField(text, bounds, at.query),
+      status: w3cField(text, bounds, at.status),
+      scBytes: w3cField(text, bounds, at.scBytes),
+      csBytes: w3cField(text, bounds, at.csBytes),
+      host: w3cField(text, bounds, at.host),
     };
     return row;
   };
@@ -72,8 +86,8 @@ export const iisSmtpW3cReader: Reader = {
     if (!/\bcs-method\b|\bcs-username\b/.test(fieldsLine)) return false;
     return firstDataLine !== null && SMTP_MARKS.test(headText(head));
   },
-  async *read(source, ctx) {
+  read(source, ctx) {
     ctx.timeRule('W3C date/time: UTC as logged');
-    yield* iisSmtpRecords(source, ctx, makeParser());
+    return iisSmtpRecords(source, ctx, makeParser());
   },
 };

@@ -3,7 +3,7 @@
 // (2013+) field layouts all load. A row lists several recipients; it becomes one record per recipient.
 import type { ByteSource, ReadContext, Reader, StoredRecord } from '../types.js';
 import type { TrackingRecord } from '../../store/records.js';
-import { bindColumns, fieldInteger, fieldValue, type ColumnIndex } from '../text/directives.js';
+import { bindColumns, fieldInteger, fieldText, type ColumnIndex } from '../text/directives.js';
 import { exchangeLogType, readExchangeCsvLog } from '../text/exchange-csv-log.js';
 import { addressDomain } from '../smtp/smtp-text.js';
 import { exchange2007Kind } from '../../knowledge/tracking-events.js';
@@ -41,7 +41,7 @@ function sniff(head: Buffer): boolean {
 
 async function* read(source: ByteSource, ctx: ReadContext): AsyncGenerator<StoredRecord> {
   ctx.timeRule('UTC as logged (ISO 8601 date-time with Z)');
-  let columns: ColumnIndex<Column> | null = null;
+  let columns: ColumnIndex<Column> = bindColumns([], ALIASES);
   let generation = -1;
   for await (const row of readExchangeCsvLog(source, ctx)) {
     if (row.replayed) continue;
@@ -49,21 +49,21 @@ async function* read(source: ByteSource, ctx: ReadContext): AsyncGenerator<Store
       generation = row.header.generation;
       columns = bindColumns(row.header.fields ?? [], ALIASES);
     }
-    const c = columns as ColumnIndex<Column>;
+    const c = columns;
     const { fields } = row;
-    const timeText = fieldValue(fields, c.time);
+    const timeText = fieldText(fields, c.time);
     const time = timeText === null ? null : nanosFromIso(timeText);
     if (time === null) {
       ctx.issue({ severity: 'error', line: row.lineNo, offset: row.offset, message: `line ${row.lineNo}: date-time is not an ISO 8601 time: "${timeText ?? ''}"`, rejected: true });
       continue;
     }
-    const event = fieldValue(fields, c.event);
+    const event = fieldText(fields, c.event);
     // On SEND rows server-* name the next hop and client-* the sending server (§2.2, inferred); on
     // RECEIVE rows client-* is the party that handed the message over.
     const upperEvent = event?.toUpperCase() ?? null;
     const outbound = upperEvent === 'SEND';
-    const serverHost = fieldValue(fields, c.serverHost);
-    const clientHost = fieldValue(fields, c.clientHost);
+    const serverHost = fieldText(fields, c.serverHost);
+    const clientHost = fieldText(fields, c.clientHost);
     const base = {
       table: 'tracking' as const,
       time,
@@ -71,22 +71,22 @@ async function* read(source: ByteSource, ctx: ReadContext): AsyncGenerator<Store
       format_version: row.header.version,
       raw_event: event,
       event_kind: event === null ? 'other' : exchange2007Kind(event),
-      message_id: fieldValue(fields, c.messageId),
-      internal_id: fieldValue(fields, c.internalId),
-      sender: fieldValue(fields, c.sender),
+      message_id: fieldText(fields, c.messageId),
+      internal_id: fieldText(fields, c.internalId),
+      sender: fieldText(fields, c.sender),
       partner: outbound ? serverHost : upperEvent === 'RECEIVE' ? clientHost : null,
-      client_ip: fieldValue(fields, c.clientIp),
-      server_ip: fieldValue(fields, c.serverIp),
+      client_ip: fieldText(fields, c.clientIp),
+      server_ip: fieldText(fields, c.serverIp),
       size_bytes: fieldInteger(fields, c.bytes),
       recipient_count: fieldInteger(fields, c.recipientCount),
-      subject: fieldValue(fields, c.subject),
-      source: fieldValue(fields, c.source),
-      connector: fieldValue(fields, c.connector),
-      source_context: fieldValue(fields, c.sourceContext),
+      subject: fieldText(fields, c.subject),
+      source: fieldText(fields, c.source),
+      connector: fieldText(fields, c.connector),
+      source_context: fieldText(fields, c.sourceContext),
       line_no: row.lineNo,
     };
-    const recipients = splitRecipients(fieldValue(fields, c.recipients));
-    const statuses = statusesFor(recipients.length, fieldValue(fields, c.status));
+    const recipients = splitRecipients(fieldText(fields, c.recipients));
+    const statuses = statusesFor(recipients.length, fieldText(fields, c.status));
     if (recipients.length === 0) {
       yield record(base, null, statuses[0]);
       continue;

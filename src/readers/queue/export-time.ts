@@ -5,12 +5,34 @@ import type { LocalTime } from '../../util/timezone.js';
 
 const digitRuns = /\d+/g;
 
+/** Day/month order of numeric dates that do not start with the year. */
+export type DateOrder = 'mdy' | 'dmy';
+
 /**
- * Reads a culture-formatted local date and time. Day/month order: a four-digit first number means
- * year/month/day; a `.` after the first number (German and similar cultures) or a first number over
- * 12 means day/month/year; otherwise month/day/year (en-US, the Windows default). Null if not a time.
+ * Decides a file's day/month order from sample values: a first number over 12 or a `.` after it
+ * (German and similar cultures) means day first, a second number over 12 means month first. With no
+ * telling sample the order is month first (en-US, the Windows default) and `decided` is false.
  */
-export function parseCultureTime(text: string): LocalTime | null {
+export function dateOrderOf(samples: readonly string[]): { order: DateOrder; decided: boolean } {
+  let dayFirst = 0;
+  let monthFirst = 0;
+  for (const text of samples) {
+    const runs = text.match(digitRuns);
+    if (runs === null || runs.length < 3 || runs[0].length === 4) continue;
+    const [a, b] = [Number(runs[0]), Number(runs[1])];
+    if (text.charAt(text.indexOf(runs[0]) + runs[0].length) === '.' || a > 12) dayFirst++;
+    else if (b > 12) monthFirst++;
+  }
+  if (dayFirst === 0 && monthFirst === 0) return { order: 'mdy', decided: false };
+  return { order: dayFirst > monthFirst ? 'dmy' : 'mdy', decided: true };
+}
+
+/**
+ * Reads a culture-formatted local date and time (`3/14/2006 9:12 AM`, `2019/11/4 13:31:03`,
+ * `14.03.2006 09:12:44`). A four-digit first number means year/month/day; otherwise `order` decides.
+ * Null when the text is not a valid date and time.
+ */
+export function parseCultureTime(text: string, order: DateOrder): LocalTime | null {
   const runs = text.match(digitRuns);
   if (runs === null || runs.length < 3) return null;
   const [a, b, c] = runs;
@@ -20,9 +42,7 @@ export function parseCultureTime(text: string): LocalTime | null {
   if (a.length === 4) {
     [year, month, day] = [Number(a), Number(b), Number(c)];
   } else {
-    const afterFirst = text.charAt(text.indexOf(a) + a.length);
-    const dayFirst = afterFirst === '.' || Number(a) > 12;
-    [day, month] = dayFirst ? [Number(a), Number(b)] : [Number(b), Number(a)];
+    [day, month] = order === 'dmy' ? [Number(a), Number(b)] : [Number(b), Number(a)];
     year = Number(c) + (c.length === 2 ? 2000 : 0);
   }
   let hour = runs.length > 3 ? Number(runs[3]) : 0;

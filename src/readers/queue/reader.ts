@@ -6,11 +6,11 @@
 import type { ByteSource, ReadContext, Reader, StoredRecord } from '../types.js';
 import type { QueueMessageRecord, QueueSnapshotRecord } from '../../store/records.js';
 import { detectQueueVariant, type QueueColumn, type QueueExportVariant } from '../../knowledge/queue-exports.js';
-import { bindColumns, fieldInteger, fieldValue, type ColumnIndex } from '../text/directives.js';
+import { bindColumns, fieldInteger, fieldText, type ColumnIndex } from '../text/directives.js';
 import { readCsv, splitCsv } from '../text/csv.js';
 import { headText } from '../text/lines.js';
 import { UTC, type Zone } from '../../util/timezone.js';
-import { parseCultureTime, parseDmtfTime } from './export-time.js';
+import { dateOrderOf, parseCultureTime, parseDmtfTime } from './export-time.js';
 
 const ALL_COLUMNS: readonly QueueColumn[] = [
   'server', 'identity', 'queue_name', 'link_name', 'next_hop_domain', 'state', 'message_count', 'size_bytes',
@@ -18,22 +18,32 @@ const ALL_COLUMNS: readonly QueueColumn[] = [
   'subject', 'status', 'received_time', 'expiration_time', 'retry_count',
 ];
 
+const TIME_COLUMNS = ['oldest_message_time', 'next_retry_time', 'received_time', 'expiration_time'] as const;
+
 interface Layout {
   variant: QueueExportVariant;
   delimiter: string;
+  header: string[];
+  /** Data rows found in the same text (for sampling the date format). */
+  rows: string[][];
 }
 
-/** The header row (first line that is neither blank nor `#`) of a queue export, with its layout. */
+/** The header row (first line that is neither blank nor `#`) of a queue export, its layout and the rows after it. */
 function layoutOf(text: string): Layout | undefined {
-  for (const line of text.split(/\r?\n/)) {
-    if (line.trim().length === 0 || line.startsWith('#')) continue;
-    const delimiter = line.includes('\t') ? '\t' : ',';
-    const names: string[] = [];
-    if (splitCsv(line, delimiter, names).status !== 'ok') return undefined;
-    const variant = detectQueueVariant(names);
-    return variant ? { variant, delimiter } : undefined;
+  const lines = text.split(/\r?\n/);
+  const at = lines.findIndex((line) => line.trim().length > 0 && !line.startsWith('#'));
+  if (at < 0) return undefined;
+  const delimiter = lines[at].includes('\t') ? '\t' : ',';
+  const header: string[] = [];
+  if (splitCsv(lines[at], delimiter, header).status !== 'ok') return undefined;
+  const variant = detectQueueVariant(header);
+  if (!variant) return undefined;
+  const rows: string[][] = [];
+  for (const line of lines.slice(at + 1)) {
+    const fields: string[] = [];
+    if (splitCsv(line, delimiter, fields).status === 'ok') rows.push(fields);
   }
-  return undefined;
+  return { variant, delimiter, header, rows };
 }
 
 function sniff(head: Buffer): boolean {
@@ -43,22 +53,26 @@ function sniff(head: Buffer): boolean {
 /** Reads one export time column; undefined when present but unparsable. */
 type TimeReader = (text: string | null) => bigint | null | undefined;
 
-function timeReader(variant: QueueExportVariant, ctx: ReadContext): TimeReader {
-  if (variant.times === 'wmi') {
+function timeReader(layout: Layout, aliases: Record<QueueColumn, string[]>, ctx: ReadContext): TimeReader {
+  if (layout.variant.times === 'wmi') {
     ctx.timeRule('WMI DMTF datetimes, converted with their own UTC offset');
     return (text) => (text === null || /^\*+/.test(text) ? null : (parseDmtfTime(text) ?? undefined));
   }
+  const columns = bindColumns(layout.header, aliases);
+  const samples = layout.rows.flatMap((row) => TIME_COLUMNS.map((key) => fieldText(row, columns[key]) ?? ''));
+  const { order, decided } = dateOrderOf(samples);
+  const orderText = `${order === 'dmy' ? 'day/month/year' : 'month/day/year'}${decided ? '' : ' assumed, no sample told'}`;
   let zone: Zone = UTC;
   if (ctx.tz) {
     zone = ctx.tz;
-    ctx.timeRule(`local time in the exporting culture's format, zone ${ctx.tz.name} (--tz)`);
+    ctx.timeRule(`local time in the exporting culture's format (${orderText}; year first where written so), zone ${ctx.tz.name} (--tz)`);
   } else {
-    ctx.timeRule('local time in the exporting culture\'s format, read as UTC (no --tz given)');
+    ctx.timeRule(`local time in the exporting culture's format (${orderText}; year first where written so), read as UTC (no --tz given)`);
     ctx.issue({ severity: 'warning', message: 'queue export times are local time; no --tz given, so they are stored as if they were UTC' });
   }
   return (text) => {
     if (text === null) return null;
-    const local = parseCultureTime(text);
+    const local = parseCultureTime(text, order);
     return local === null ? undefined : zone.localToUtc(local);
   };
 }
@@ -105,8 +119,8 @@ async function* read(source: ByteSource, ctx: ReadContext): AsyncGenerator<Store
     return;
   }
   const { variant, delimiter } = layout;
-  const readTime = timeReader(variant, ctx);
   const aliases = Object.fromEntries(ALL_COLUMNS.map((key) => [key, variant.columns[key] ?? []])) as Record<QueueColumn, string[]>;
+  const readTime = timeReader(layout, aliases, ctx);
   const states = variant.states ?? [];
   let columns: ColumnIndex<QueueColumn> | null = null;
   let stateColumns: number[] = [];
@@ -122,7 +136,8 @@ async function* read(source: ByteSource, ctx: ReadContext): AsyncGenerator<Store
     const fields = item.fields;
     if (columns === null) {
       columns = bindColumns(fields, aliases);
-      stateColumns = states.map(([name]) => bindColumns(fields, { s: [name] }).s);
+      const stateAt = bindColumns(fields, Object.fromEntries(states.map(([property]) => [property, [property]])));
+      stateColumns = states.map(([property]) => stateAt[property]);
       headerCount = fields.length;
       continue;
     }
@@ -134,62 +149,86 @@ async function* read(source: ByteSource, ctx: ReadContext): AsyncGenerator<Store
       fail(`${fields.length} fields, the header row has ${headerCount}`);
       continue;
     }
-    const c = columns;
-    const value = (key: QueueColumn): string | null => fieldValue(fields, c[key]);
-    const times: Partial<Record<QueueColumn, bigint | null>> = {};
-    let badTime: QueueColumn | null = null;
-    for (const key of ['oldest_message_time', 'next_retry_time', 'received_time', 'expiration_time'] as const) {
-      const parsed = readTime(value(key));
-      if (parsed === undefined) badTime = key;
-      else times[key] = parsed;
-    }
-    if (badTime !== null) {
-      fail(`${variant.columns[badTime]?.[0] ?? badTime} is not a date and time: "${value(badTime)}"`);
+    const row = new ExportRow(fields, columns);
+    const times = new Map<QueueColumn, bigint | null>();
+    const badTime = TIME_COLUMNS.find((key) => {
+      const parsed = readTime(row.value(key));
+      times.set(key, parsed ?? null);
+      return parsed === undefined;
+    });
+    if (badTime !== undefined) {
+      fail(`${variant.columns[badTime]?.[0] ?? badTime} is not a date and time: "${row.value(badTime)}"`);
       continue;
     }
-    const identity = value('identity');
-    const server = value('server') ?? serverOfIdentity(identity);
     if (variant.table === 'queue_messages') {
-      const record: QueueMessageRecord = {
-        table: 'queue_messages',
-        snapshot_time: null,
-        server,
-        queue_name: value('queue_name'),
-        next_hop_domain: value('next_hop_domain'),
-        message_id: value('message_id'),
-        sender: value('sender'),
-        recipients: value('recipients'),
-        subject: value('subject'),
-        status: value('status'),
-        size_bytes: byteCount(value('size_bytes'), 1),
-        received_time: times.received_time ?? null,
-        expiration_time: times.expiration_time ?? null,
-        retry_count: fieldInteger(fields, c.retry_count),
-        last_error: value('last_error'),
-        line_no: item.lineNo,
-      };
-      yield record;
-      continue;
+      yield messageRecord(row, times, item.lineNo);
+    } else {
+      const stateIndex = stateColumns.findIndex((index) => isTrue(fieldText(fields, index)));
+      yield snapshotRecord(row, times, stateIndex >= 0 ? states[stateIndex][1] : null, item.lineNo);
     }
-    const stateIndex = stateColumns.findIndex((index) => isTrue(fieldValue(fields, index)));
-    const queueName = value('queue_name');
-    const record: QueueSnapshotRecord = {
-      table: 'queue_snapshots',
-      snapshot_time: null,
-      server,
-      queue_name: queueName,
-      link_name: value('link_name'),
-      next_hop_domain: value('next_hop_domain') ?? domainName(value('link_name') ?? queueName),
-      state: value('state') ?? (stateIndex >= 0 ? states[stateIndex][1] : null),
-      message_count: countOf(value('message_count')),
-      size_bytes: byteCount(value('size_bytes'), 1) ?? byteCount(value('size_kb'), 1024),
-      oldest_message_time: times.oldest_message_time ?? null,
-      next_retry_time: times.next_retry_time ?? null,
-      last_error: value('last_error'),
-      line_no: item.lineNo,
-    };
-    yield record;
   }
+}
+
+/** One data row with the variant's columns bound. */
+class ExportRow {
+  constructor(
+    readonly fields: readonly string[],
+    private readonly columns: ColumnIndex<QueueColumn>,
+  ) {}
+
+  value(key: QueueColumn): string | null {
+    return fieldText(this.fields, this.columns[key]);
+  }
+
+  integer(key: QueueColumn): number | null {
+    return fieldInteger(this.fields, this.columns[key]);
+  }
+
+  /** The `server` column, else the server part of `Identity`. */
+  server(): string | null {
+    return this.value('server') ?? serverOfIdentity(this.value('identity'));
+  }
+}
+
+function messageRecord(row: ExportRow, times: Map<QueueColumn, bigint | null>, lineNo: number): QueueMessageRecord {
+  return {
+    table: 'queue_messages',
+    snapshot_time: null,
+    server: row.server(),
+    queue_name: row.value('queue_name'),
+    next_hop_domain: row.value('next_hop_domain'),
+    message_id: row.value('message_id'),
+    sender: row.value('sender'),
+    recipients: row.value('recipients'),
+    subject: row.value('subject'),
+    status: row.value('status'),
+    size_bytes: byteCount(row.value('size_bytes'), 1),
+    received_time: times.get('received_time') ?? null,
+    expiration_time: times.get('expiration_time') ?? null,
+    retry_count: row.integer('retry_count'),
+    last_error: row.value('last_error'),
+    line_no: lineNo,
+  };
+}
+
+function snapshotRecord(row: ExportRow, times: Map<QueueColumn, bigint | null>, stateFromFlags: string | null, lineNo: number): QueueSnapshotRecord {
+  const queueName = row.value('queue_name');
+  const linkName = row.value('link_name');
+  return {
+    table: 'queue_snapshots',
+    snapshot_time: null,
+    server: row.server(),
+    queue_name: queueName,
+    link_name: linkName,
+    next_hop_domain: row.value('next_hop_domain') ?? domainName(linkName ?? queueName),
+    state: row.value('state') ?? stateFromFlags,
+    message_count: countOf(row.value('message_count')),
+    size_bytes: byteCount(row.value('size_bytes'), 1) ?? byteCount(row.value('size_kb'), 1024),
+    oldest_message_time: times.get('oldest_message_time') ?? null,
+    next_retry_time: times.get('next_retry_time') ?? null,
+    last_error: row.value('last_error'),
+    line_no: lineNo,
+  };
 }
 
 export const queueExportReader: Reader = {

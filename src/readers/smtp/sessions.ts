@@ -24,7 +24,7 @@
 // - `dropped`: the connection ended (disconnect, or IIS: a new connection to the same peer began)
 //   without any of the above.
 // - `open`: the log ended while the session was still going (no verdict possible).
-// Sessions closed because too many were open (memory cap) count as idle.
+// Sessions closed because too many were open (memory cap: the least recently active) count as idle.
 //
 // emitFrom: a session with any line before the source's emitFrom (a `replayed` line) was, or could
 // have been, emitted by an earlier ingest; it is tracked but never returned.
@@ -36,8 +36,13 @@ export type SessionEndCause = 'disconnect' | 'new-connection' | 'idle' | 'end-of
 export interface SessionTrackerOptions {
   /** A session with no line for this long is closed as timed out (default 10 minutes, Exchange's SMTP connection timeout). */
   idleSeconds?: number;
-  /** At most this many sessions are kept open; beyond it the least recently active one is closed (default 10,000). */
+  /** At most this many sessions are kept open; beyond it the least recently active tenth is closed (default 10,000). */
   maxOpen?: number;
+  /**
+   * Close a session as soon as its QUIT is answered. For logs whose session keys are derived
+   * (IIS); logs with a real session id and a disconnect row (2007+) leave it off.
+   */
+  closeOnQuit?: boolean;
 }
 
 const NOTHING: readonly SmtpSessionRecord[] = Object.freeze([]);
@@ -68,11 +73,14 @@ function isMaskedVerb(verb: string): boolean {
 class Session {
   readonly record: SessionDraft;
   lastTime: bigint | null = null;
+  /** Tracker-wide counter value at this session's latest line (least active = smallest). */
+  lastActivity = 0;
   replayed = false;
   private readonly pending: PendingCommand[] = [];
   private readonly domains = new Set<string>();
   private lastVerb: string | null = null;
   private quitSent = false;
+  quitAnswered = false;
   private refused = false;
   private timedOut = false;
   private xexch50: Xexch50Stage = 'none';
@@ -257,6 +265,9 @@ class Session {
           this.xexch50 = 'done';
         }
         break;
+      case 'QUIT':
+        this.quitAnswered = true;
+        break;
       default:
         // A masked greeting refused before any greeting worked is the refused EHLO of §4.8.
         if (isMaskedVerb(command.verb) && code >= 500 && r.greeting === null) r.ehlo_refused = true;
@@ -333,36 +344,45 @@ function firstToken(text: string | null): string | null {
 /** Follows every open session of one file and emits each as an smtp_sessions record when it ends. */
 export class SmtpSessionTracker {
   private readonly idleNanos: bigint;
+  /** Idle sessions are looked for at most this often (log time), so the hot path stays O(1). */
+  private readonly sweepNanos: bigint;
   private readonly maxOpen: number;
-  /** Open sessions, least recently active first (re-inserted on every line). */
+  private readonly closeOnQuit: boolean;
   private readonly open = new Map<string, Session>();
+  private lastSweep: bigint | null = null;
+  private activity = 0;
 
   constructor(options: SessionTrackerOptions = {}) {
     this.idleNanos = BigInt(Math.round((options.idleSeconds ?? 600) * 1e9));
+    this.sweepNanos = this.idleNanos / 10n;
     this.maxOpen = options.maxOpen ?? 10_000;
+    this.closeOnQuit = options.closeOnQuit ?? false;
   }
 
   /**
    * Feeds one line (file order). `replayed`: the line lies before the source's emitFrom, so its
    * session must not be emitted. Returns the sessions that ended: idle ones (judged by this line's
-   * time), evicted ones, and this line's own session when the line is a disconnect (`-`).
+   * time, checked every tenth of the idle window), those evicted by the memory cap, and this line's
+   * own session when the line is a disconnect (`-`) or, with closeOnQuit, the answer to QUIT.
    */
   add(line: SmtpLineRecord, replayed = false): readonly SmtpSessionRecord[] {
     const key = line.session_key;
     if (key === null) return NOTHING;
     let ended: SmtpSessionRecord[] | null = null;
-    if (line.time !== null) ended = this.closeIdle(line.time, key);
+    if (line.time !== null) {
+      if (this.lastSweep === null) this.lastSweep = line.time;
+      else if (line.time - this.lastSweep >= this.sweepNanos) ended = this.closeIdle(line.time, key);
+    }
     let session = this.open.get(key);
     if (session === undefined) {
+      if (this.open.size >= this.maxOpen) ended = this.evictLeastActive(ended);
       session = new Session(line, key);
-      if (this.open.size >= this.maxOpen) ended = this.evictOldest(ended);
-    } else {
-      this.open.delete(key);
+      this.open.set(key, session);
     }
-    this.open.set(key, session);
+    session.lastActivity = ++this.activity;
     session.replayed ||= replayed;
     session.add(line);
-    if (line.event === '-') ended = pushEmitted(ended, this.closeSession(key, 'disconnect'));
+    if (line.event === '-' || (this.closeOnQuit && session.quitAnswered)) ended = pushEmitted(ended, this.closeSession(key, 'disconnect'));
     return ended ?? NOTHING;
   }
 
@@ -390,18 +410,22 @@ export class SmtpSessionTracker {
   }
 
   private closeIdle(now: bigint, except: string): SmtpSessionRecord[] | null {
+    this.lastSweep = now;
     let ended: SmtpSessionRecord[] | null = null;
     for (const [key, session] of this.open) {
-      if (session.lastTime === null || now - session.lastTime <= this.idleNanos) break;
-      if (key === except) continue;
+      if (key === except || session.lastTime === null || now - session.lastTime <= this.idleNanos) continue;
       ended = pushEmitted(ended, this.closeSession(key, 'idle'));
     }
     return ended;
   }
 
-  private evictOldest(ended: SmtpSessionRecord[] | null): SmtpSessionRecord[] | null {
-    const oldest = this.open.keys().next();
-    return oldest.done ? ended : pushEmitted(ended, this.closeSession(oldest.value, 'idle'));
+  /** Closes the least recently active tenth of the open sessions (sorting once per many new sessions). */
+  private evictLeastActive(ended: SmtpSessionRecord[] | null): SmtpSessionRecord[] | null {
+    const byActivity = [...this.open.values()].sort((a, b) => a.lastActivity - b.lastActivity);
+    for (const session of byActivity.slice(0, Math.max(1, Math.floor(byActivity.length / 10)))) {
+      ended = pushEmitted(ended, this.closeSession(session.record.session_key!, 'idle'));
+    }
+    return ended;
   }
 }
 

@@ -9,7 +9,7 @@
 // context when present, as `context: data`) in `argument`.
 import type { ByteSource, ReadContext, Reader, StoredRecord } from '../types.js';
 import type { SmtpLineRecord } from '../../store/records.js';
-import { bindColumns, fieldInteger, fieldValue, type ColumnIndex } from '../text/directives.js';
+import { bindColumns, fieldInteger, fieldText, type ColumnIndex } from '../text/directives.js';
 import { exchangeLogType, readExchangeCsvLog } from '../text/exchange-csv-log.js';
 import { nanosFromIso } from '../../util/timezone.js';
 import { replyCode, splitCommand } from '../smtp/smtp-text.js';
@@ -73,18 +73,18 @@ async function* read(source: ByteSource, ctx: ReadContext): AsyncGenerator<Store
 
 /** The smtp_lines record of one row, or the reason it cannot be one. */
 function toLine(fields: readonly string[], c: ColumnIndex<Column>, logType: string | null, lineNo: number): SmtpLineRecord | string {
-  const timeText = fieldValue(fields, c.time);
+  const timeText = fieldText(fields, c.time);
   const time = timeText === null ? null : nanosFromIso(timeText);
   if (time === null) return `date-time is not an ISO 8601 time: "${timeText ?? ''}"`;
-  const session = fieldValue(fields, c.session);
+  const session = fieldText(fields, c.session);
   if (session === null) return 'session-id is empty';
-  const event = fieldValue(fields, c.event);
+  const event = fieldText(fields, c.event);
   if (event === null || event.length !== 1 || '+-<>*'.indexOf(event) < 0) return `event is not one of + - < > *: "${event ?? ''}"`;
   const inbound = logType?.toLowerCase() === RECEIVE_LOG;
-  const data = fieldValue(fields, c.data);
-  const context = fieldValue(fields, c.context);
-  const remote = fieldValue(fields, c.remote);
-  const connector = fieldValue(fields, c.connector);
+  const data = fieldText(fields, c.data);
+  const context = fieldText(fields, c.context);
+  const remote = fieldText(fields, c.remote);
+  const connector = fieldText(fields, c.connector);
   const isCommand = event === (inbound ? '<' : '>');
   const isReply = event === (inbound ? '>' : '<');
   const command = isCommand && data !== null ? splitCommand(data) : null;
@@ -98,7 +98,7 @@ function toLine(fields: readonly string[], c: ColumnIndex<Column>, logType: stri
     direction: inbound ? 'inbound' : 'outbound',
     session_key: session,
     sequence: fieldInteger(fields, c.sequence),
-    local_endpoint: fieldValue(fields, c.local),
+    local_endpoint: fieldText(fields, c.local),
     remote_endpoint: remote,
     remote_ip: endpointIp(remote),
     remote_host: null,

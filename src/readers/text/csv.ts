@@ -200,3 +200,60 @@ export async function* readCsv(source: ByteSource, options: CsvOptions): AsyncGe
     }
   }
 }
+
+/**
+ * One line of a delimiter-separated log whose values are never quoted (TAB tracking logs), indexed
+ * once so that only the fields a reader stores are sliced out. Reused from line to line.
+ */
+export class UnquotedLine {
+  private text = '';
+  /** bounds[i] is the delimiter before field i (-1 for the first), bounds[count] the line end. */
+  private bounds = new Int32Array(64);
+  count = 0;
+
+  constructor(private readonly delimiter: string) {}
+
+  reset(text: string): this {
+    this.text = text;
+    let count = 0;
+    let bounds = this.bounds;
+    bounds[0] = -1;
+    for (let at = text.indexOf(this.delimiter); at >= 0; at = text.indexOf(this.delimiter, at + 1)) {
+      if (++count + 1 >= bounds.length) {
+        const grown = new Int32Array(bounds.length * 2);
+        grown.set(bounds);
+        this.bounds = bounds = grown;
+      }
+      bounds[count] = at;
+    }
+    bounds[++count] = text.length;
+    // Trailing empty fields (a TAB at the end of the line) do not count.
+    while (count > 1 && bounds[count] - bounds[count - 1] === 1) count--;
+    this.count = count;
+    return this;
+  }
+
+  /** Field `index` as written; null when the line has no such field or it is empty or `-`. */
+  value(index: number): string | null {
+    if (index < 0 || index >= this.count) return null;
+    const start = this.bounds[index] + 1;
+    const end = this.bounds[index + 1];
+    if (end === start || (end === start + 1 && this.text.charCodeAt(start) === 0x2d /* - */)) return null;
+    return this.text.slice(start, end);
+  }
+
+  /** Field `index` as a decimal integer, null when absent or not all digits. */
+  integer(index: number): number | null {
+    if (index < 0 || index >= this.count) return null;
+    const start = this.bounds[index] + 1;
+    const end = this.bounds[index + 1];
+    if (end === start || end - start > 15) return null;
+    let n = 0;
+    for (let i = start; i < end; i++) {
+      const digit = this.text.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) return null;
+      n = n * 10 + digit;
+    }
+    return n;
+  }
+}

@@ -39,17 +39,23 @@ export function bindColumns<K extends string>(names: readonly string[], aliases:
   return index;
 }
 
-/** The field at `index`, null when absent, empty or `-` (the logs' "no value"). */
-export function fieldValue(fields: readonly string[], index: number): string | null {
+/** The field at `index`, null when absent or empty (CSV logs: empty is "no value"). */
+export function fieldText(fields: readonly string[], index: number): string | null {
   if (index < 0 || index >= fields.length) return null;
   const value = fields[index];
-  return value.length === 0 || value === '-' ? null : value;
+  return value.length === 0 ? null : value;
+}
+
+/** The field at `index`, null when absent, empty or `-` (TAB and W3C-style logs' "no value"). */
+export function fieldValue(fields: readonly string[], index: number): string | null {
+  const value = fieldText(fields, index);
+  return value === '-' ? null : value;
 }
 
 /** The field as an integer, null when absent or not an integer. */
 export function fieldInteger(fields: readonly string[], index: number): number | null {
-  const value = fieldValue(fields, index);
+  const value = fieldText(fields, index);
   if (value === null) return null;
   const n = Number(value);
-  return Number.isInteger(n) ? n : null;
+  return Number.isInteger(n) ? n : null; // `-` and other text give NaN
 }

@@ -18,9 +18,12 @@ export function localClock(ctx: ReadContext, what: string): LocalClock {
   }
   ctx.timeRule(`${what}: local time, no --tz given: read as UTC`);
   ctx.issue({ severity: 'warning', message: `${what} is local time and no --tz was given: times were read as UTC` });
-  return {
-    toUtc: (t) => BigInt(Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second)) * 1_000_000n + BigInt(t.nanos ?? 0),
-  };
+  return { toUtc: wallClockAsUtc };
+}
+
+/** A wall-clock time read as UTC. */
+export function wallClockAsUtc(t: LocalTime): bigint {
+  return BigInt(Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second)) * 1_000_000n + BigInt(t.nanos ?? 0);
 }
 
 /**

@@ -3,8 +3,10 @@
 // - IIS (SMTPSVC): fields and `#Fields` names separated by spaces; spaces inside values written `+`.
 // - ISA Server / TMG: fields and `#Fields` names separated by TAB; names contain spaces (`IP protocol`).
 // A file may repeat the directive block anywhere (service restart, configuration change): every
-// `#Fields` re-maps the columns from that line on, so readers bind columns by name per block.
+// `#Fields` re-maps the columns from that line on, so readers bind columns by name per block
+// (bindColumns in directives.ts).
 import { headText } from './lines.js';
+import { parseDirective } from './directives.js';
 
 export type W3cDelimiter = ' ' | '\t';
 
@@ -30,15 +32,14 @@ export class W3cDirectives {
   /** Applies the line if it is a directive (`#…`) and returns true; returns false for data lines. */
   accept(text: string, lineNo: number): boolean {
     if (text.charCodeAt(0) !== 35 /* # */) return false;
-    const colon = text.indexOf(':');
-    if (colon < 0) return true; // a bare `#` comment
-    const name = text.slice(1, colon).trim().toLowerCase();
-    const value = text.slice(colon + 1).trim();
-    if (name === 'software') this.header.software = value;
-    else if (name === 'version') this.header.version = value;
-    else if (name === 'date') this.header.date = value;
+    const directive = parseDirective(text);
+    if (directive === null) return true; // a bare `#` comment
+    const name = directive.name.toLowerCase();
+    if (name === 'software') this.header.software = directive.value;
+    else if (name === 'version') this.header.version = directive.value;
+    else if (name === 'date') this.header.date = directive.value;
     else if (name === 'fields') {
-      this.header.fields = splitFieldNames(value, this.delimiter);
+      this.header.fields = splitFieldNames(directive.value, this.delimiter);
       this.header.fieldsLine = lineNo;
       this.generation++;
     }
@@ -56,40 +57,37 @@ function splitFieldNames(value: string, delimiter: W3cDelimiter): string[] {
 }
 
 /**
- * Splits a data line on the delimiter into `out` (reused between lines) and returns the field count.
- * Trailing delimiters are ignored (IIS writes a trailing space on some lines). No regex: hot path.
+ * Finds the fields of a data line without copying them: field i spans
+ * `text.slice(bounds[2 * i], bounds[2 * i + 1])`. Returns the field count (bounds are recorded for
+ * as many fields as fit). Trailing spaces are ignored (IIS pads some lines); with TAB an empty last
+ * value is a value. No regex, no allocation: this is the hot path.
  */
-export function splitW3cLine(text: string, delimiter: W3cDelimiter, out: string[]): number {
+export function w3cFieldBounds(text: string, delimiter: W3cDelimiter, bounds: Int32Array): number {
   let end = text.length;
-  while (end > 0 && text[end - 1] === delimiter) end--;
+  if (delimiter === ' ') while (end > 0 && text.charCodeAt(end - 1) === 32) end--;
+  const capacity = bounds.length >> 1;
   let count = 0;
   let start = 0;
-  while (start <= end) {
+  for (;;) {
     let next = text.indexOf(delimiter, start);
     if (next < 0 || next > end) next = end;
-    out[count++] = text.slice(start, next);
+    if (count < capacity) {
+      bounds[2 * count] = start;
+      bounds[2 * count + 1] = next;
+    }
+    count++;
+    if (next >= end) return count;
     start = next + 1;
   }
-  return count;
 }
 
-/**
- * Position of each wanted column in the current `#Fields` (-1 when absent), matched
- * case-insensitively; `aliases[i]` lists the accepted names for wanted column i.
- */
-export function bindColumns(fields: readonly string[], aliases: readonly (readonly string[])[]): Int32Array {
-  const lower = fields.map((f) => f.toLowerCase());
-  const positions = new Int32Array(aliases.length).fill(-1);
-  aliases.forEach((names, i) => {
-    for (const name of names) {
-      const at = lower.indexOf(name.toLowerCase());
-      if (at >= 0) {
-        positions[i] = at;
-        break;
-      }
-    }
-  });
-  return positions;
+/** Field `index` (from w3cFieldBounds) as a string; null when absent, empty or `-` (W3C "no value"). */
+export function w3cField(text: string, bounds: Int32Array, index: number): string | null {
+  if (index < 0) return null;
+  const start = bounds[2 * index];
+  const end = bounds[2 * index + 1];
+  if (end === start || (end - start === 1 && text.charCodeAt(start) === 45)) return null;
+  return text.slice(start, end);
 }
 
 /** The directive lines at the top of a file's first bytes (for sniff()); empty if it has none. */
@@ -109,32 +107,28 @@ export function headDirectives(head: Buffer): { software: string | null; fieldsL
   return { software, fieldsLine, firstDataLine };
 }
 
-const DAY_CACHE = new Map<string, number>();
+let lastDate = '';
+let lastDateMs = Number.NaN;
 
-/** `2006-10-09` → epoch milliseconds of that UTC midnight, or NaN. Cached: one date per file, mostly. */
+/** `2006-10-09` → epoch milliseconds of that UTC midnight, or NaN. The last answer is kept: a log has one date per day. */
 export function w3cDateMs(date: string): number {
-  let ms = DAY_CACHE.get(date);
-  if (ms === undefined) {
-    const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(date);
-    ms = m ? Date.UTC(+m[1], +m[2] - 1, +m[3]) : Number.NaN;
-    if (m && new Date(ms).getUTCDate() !== +m[3]) ms = Number.NaN;
-    if (DAY_CACHE.size > 4096) DAY_CACHE.clear();
-    DAY_CACHE.set(date, ms);
-  }
+  if (date === lastDate) return lastDateMs;
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(date);
+  let ms = m ? Date.UTC(+m[1], +m[2] - 1, +m[3]) : Number.NaN;
+  if (m && new Date(ms).getUTCDate() !== +m[3]) ms = Number.NaN;
+  lastDate = date;
+  lastDateMs = ms;
   return ms;
 }
 
-/**
- * `HH:MM:SS[.fff]` → nanoseconds since midnight, or -1 when malformed. Digits are read by char code
- * (called once per line).
- */
-export function timeOfDayNanos(time: string): bigint {
-  const ms = timeOfDayMs(time);
-  if (ms < 0) return -1n;
-  return BigInt(Math.trunc(ms)) * 1_000_000n + BigInt(Math.round((ms % 1) * 1e6));
-}
+/** Fraction digits of the last time parsed by secondOfDay, in nanoseconds (module state: no allocation). */
+let fractionNanos = 0;
 
-function timeOfDayMs(time: string): number {
+/**
+ * `H:MM:SS[.fffffff]` → whole seconds since midnight (the fraction goes to `fractionNanos`), or -1
+ * when malformed. Digits are read by char code: called once per line.
+ */
+function secondOfDay(time: string): number {
   const c1 = time.indexOf(':');
   const c2 = time.indexOf(':', c1 + 1);
   if (c1 < 1 || c2 < 0 || c1 > 2 || c2 - c1 !== 3) return -1;
@@ -143,13 +137,14 @@ function timeOfDayMs(time: string): number {
   const dot = time.indexOf('.', c2 + 1);
   const s = digits(time, c2 + 1, dot < 0 ? time.length : dot);
   if (h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60) return -1;
-  let fraction = 0;
+  fractionNanos = 0;
   if (dot >= 0) {
+    const places = time.length - dot - 1;
     const f = digits(time, dot + 1, time.length);
     if (f < 0) return -1;
-    fraction = f / 10 ** (time.length - dot - 1);
+    fractionNanos = f * 10 ** (9 - places);
   }
-  return ((h * 60 + m) * 60 + s + fraction) * 1000;
+  return (h * 60 + m) * 60 + s;
 }
 
 /** Decimal value of text[start, end) (1–9 digits), or -1. */
@@ -168,7 +163,8 @@ export function digits(text: string, start: number, end: number): number {
 export function w3cTimestamp(date: string, time: string): bigint | null {
   const day = w3cDateMs(date);
   if (Number.isNaN(day)) return null;
-  const ns = timeOfDayNanos(time);
-  if (ns < 0n) return null;
-  return BigInt(day) * 1_000_000n + ns;
+  const seconds = secondOfDay(time);
+  if (seconds < 0) return null;
+  const whole = BigInt(day + seconds * 1000) * 1_000_000n;
+  return fractionNanos === 0 ? whole : whole + BigInt(fractionNanos);
 }

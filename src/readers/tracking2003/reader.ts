@@ -4,8 +4,8 @@
 import type { ByteSource, ReadContext, Reader, StoredRecord } from '../types.js';
 import type { TrackingRecord } from '../../store/records.js';
 import { headText, readLines } from '../text/lines.js';
-import { splitPlain } from '../text/csv.js';
-import { bindColumns, fieldInteger, fieldValue, type ColumnIndex } from '../text/directives.js';
+import { splitPlain, UnquotedLine } from '../text/csv.js';
+import { bindColumns, type ColumnIndex } from '../text/directives.js';
 import { addressDomain } from '../smtp/smtp-text.js';
 import { exchange2003Kind } from '../../knowledge/tracking-events.js';
 import { findStatusCode } from '../../knowledge/status-codes.js';
@@ -56,7 +56,7 @@ async function* read(source: ByteSource, ctx: ReadContext): AsyncGenerator<Store
   let sawHeader = false;
   let warnedNoHeader = false;
   let formatVersion: string | null = null;
-  const fields: string[] = [];
+  const fields = new UnquotedLine('\t');
 
   for await (const line of readLines(source)) {
     const text = line.text;
@@ -77,47 +77,47 @@ async function* read(source: ByteSource, ctx: ReadContext): AsyncGenerator<Store
       warnedNoHeader = true;
       ctx.issue({ severity: 'warning', line: line.lineNo, offset: line.offset, message: 'no "# Date<TAB>Time..." header line before the first row; using the documented column order' });
     }
-    splitPlain(text, '\t', fields);
-    while (fields.length > columnCount && fields[fields.length - 1] === '') fields.pop();
-    if (fields.length > columnCount) {
-      reject(ctx, line, `${fields.length} TAB-separated fields, the header declares ${columnCount}`);
+    fields.reset(text);
+    if (fields.count > columnCount) {
+      reject(ctx, line, `${fields.count} TAB-separated fields, the header declares ${columnCount}`);
       continue;
     }
-    const date = fieldValue(fields, columns.date);
-    const timeText = fieldValue(fields, columns.time);
+    const date = fields.value(columns.date);
+    const timeText = fields.value(columns.time);
     const time = date !== null && timeText !== null ? gmtNanos(date, timeText) : null;
     if (time === null) {
       reject(ctx, line, `Date/Time not a GMT date and time: "${date ?? ''}" "${timeText ?? ''}"`);
       continue;
     }
-    const event = fieldValue(fields, columns.event);
-    if (event === null || !/^\d+$/.test(event)) {
-      reject(ctx, line, `Event-ID is not a number: "${event ?? ''}"`);
+    const eventNumber = fields.integer(columns.event);
+    if (eventNumber === null) {
+      reject(ctx, line, `Event-ID is not a number: "${fields.value(columns.event) ?? ''}"`);
       continue;
     }
-    const recipient = fieldValue(fields, columns.recipient);
-    const status = fieldValue(fields, columns.reportStatus);
+    const event = fields.value(columns.event) as string; // as logged; integer() proved it is digits
+    const recipient = fields.value(columns.recipient);
+    const status = fields.value(columns.reportStatus);
     const record: TrackingRecord = {
       table: 'tracking',
       time,
-      server: fieldValue(fields, columns.server),
+      server: fields.value(columns.server),
       format_version: formatVersion,
       raw_event: event,
       event_kind: exchange2003Kind(event, status),
-      message_id: fieldValue(fields, columns.messageId),
+      message_id: fields.value(columns.messageId),
       internal_id: null,
-      sender: fieldValue(fields, columns.sender),
+      sender: fields.value(columns.sender),
       recipient,
       recipient_domain: addressDomain(recipient),
-      partner: fieldValue(fields, columns.partner),
-      client_ip: fieldValue(fields, columns.clientIp),
-      server_ip: fieldValue(fields, columns.serverIp),
+      partner: fields.value(columns.partner),
+      client_ip: fields.value(columns.clientIp),
+      server_ip: fields.value(columns.serverIp),
       recipient_status: status,
-      dsn_code: findStatusCode(status),
-      size_bytes: fieldInteger(fields, columns.bytes),
-      recipient_count: fieldInteger(fields, columns.recipients),
-      subject: fieldValue(fields, columns.subject),
-      source: fieldValue(fields, columns.serviceVersion),
+      dsn_code: status === null || status.length < 5 ? null : findStatusCode(status),
+      size_bytes: fields.integer(columns.bytes),
+      recipient_count: fields.integer(columns.recipients),
+      subject: fields.value(columns.subject),
+      source: fields.value(columns.serviceVersion),
       connector: null,
       source_context: null,
       line_no: line.lineNo,

@@ -1,0 +1,11 @@
+import { openStore } from './src/store/store.js';
+import { ingestPaths } from './src/store/ingest.js';
+import { rmSync } from 'node:fs';
+const db = '/tmp/scratch-ingest.duckdb';
+rmSync(db, { force: true }); rmSync(db + '.wal', { force: true });
+const store = await openStore(db);
+const t0 = performance.now();
+const [s] = await ingestPaths(store, [process.argv[2]], { format: 'exchange2003-tracking' });
+const sec = (performance.now() - t0) / 1000;
+await store.close();
+console.log(s.status, s.records, sec.toFixed(2), 's', (process.resourceUsage().maxRSS / 1024).toFixed(0), 'MB');

@@ -1,0 +1,37 @@
+-- name: ndr-by-domain
+-- title: Non-delivery reports per remote domain, day and status code
+-- description: Recipients NDR'd per remote domain, UTC day and enhanced status code, with the meaning of common codes and an example recipient.
+-- param: since TIMESTAMP optional Only NDRs at or after this time (UTC)
+-- param: until TIMESTAMP optional Only NDRs before this time (UTC)
+-- param: domain VARCHAR optional Only this remote domain
+WITH ndrs AS (
+  SELECT lower(trim(recipient_domain)) AS domain,
+         coalesce(message_id, internal_id) AS message_id,
+         lower(trim(recipient)) AS recipient,
+         min(time) AS time,
+         arg_min(dsn_code, time) AS dsn_code,
+         arg_min(recipient_status, time) AS status
+    FROM tracking
+   WHERE event_kind IN ('ndr', 'failed') AND recipient_domain IS NOT NULL AND recipient IS NOT NULL
+     AND ($since IS NULL OR time >= $since) AND ($until IS NULL OR time < $until)
+     AND ($domain IS NULL OR lower(trim(recipient_domain)) = lower($domain))
+   GROUP BY ALL
+)
+SELECT domain,
+       CAST(time AS DATE) AS day,
+       coalesce(dsn_code, '(none)') AS status_code,
+       CASE
+         WHEN dsn_code = '4.4.7' THEN 'expired in the queue'
+         WHEN dsn_code = '5.4.0' THEN 'authoritative host not found (DNS)'
+         WHEN dsn_code IN ('4.4.1', '4.4.2') THEN 'host not responding / connection dropped'
+         WHEN dsn_code LIKE '5.1.%' THEN 'recipient rejected'
+         ELSE NULL
+       END AS meaning,
+       count(*) AS recipients,
+       count(DISTINCT message_id) AS messages,
+       min(recipient) AS example_recipient,
+       min(time) AS first,
+       max(time) AS last
+  FROM ndrs
+ GROUP BY ALL
+ ORDER BY day, domain, status_code;

@@ -1,0 +1,50 @@
+// The chart series from a small store: ~48 buckets of a round length from the first to the last event, sessions
+// counted as attempts (blocked ones as blocks), NDRs from tracking, queue depth and oldest-message
+// age per snapshot (largest of link and message exports).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { domainTimelines } from '../../src/audit/timeline.js';
+import { openStore } from '../../src/store/store.js';
+import { tempDir } from '../helpers/cli.js';
+import { blockedSession, loadInto, record, t } from './small-store.js';
+
+test('per-domain series in 5-minute buckets over a 3 h 20 min span', async () => {
+  const db = join(tempDir(), 'tl.duckdb');
+  const okSession = (key: string, at: string, domains: string) => record('smtp_sessions', { session_key: key, direction: 'outbound', start_time: t(at), recipient_domains: domains, xexch50_outcome: 'accepted', end_reason: 'quit' });
+  await loadInto(db, 'x', [
+    blockedSession('S1', 'blocked.example', '2026-10-01T08:10:00Z'),
+    blockedSession('S2', 'blocked.example', '2026-10-01T08:50:00Z'),
+    okSession('S3', '2026-10-01T10:05:00Z', 'other.example,blocked.example'),
+    okSession('S4', '2026-10-01T09:00:00Z', 'other.example'),
+    record('tracking', { time: t('2026-10-01T11:30:00Z'), event_kind: 'ndr', recipient_domain: 'Blocked.Example ', message_id: 'm1' }),
+    record('tracking', { time: t('2026-10-01T11:31:00Z'), event_kind: 'delivered', recipient_domain: 'blocked.example', message_id: 'm2' }),
+    record('queue_snapshots', { snapshot_time: t('2026-10-01T09:30:00Z'), next_hop_domain: 'blocked.example', message_count: 2, oldest_message_time: t('2026-10-01T08:00:00Z') }),
+    record('queue_snapshots', { snapshot_time: t('2026-10-01T09:30:00Z'), next_hop_domain: 'blocked.example', message_count: 1, oldest_message_time: t('2026-10-01T09:00:00Z') }),
+    record('queue_messages', { snapshot_time: t('2026-10-01T09:30:00Z'), next_hop_domain: 'blocked.example', received_time: t('2026-10-01T06:30:00Z') }),
+    record('queue_messages', { snapshot_time: t('2026-10-01T11:00:00Z'), next_hop_domain: 'blocked.example', received_time: t('2026-10-01T10:00:00Z') }),
+  ]);
+  const store = await openStore(db, { readOnly: true });
+  try {
+    const [blocked, quiet] = await domainTimelines(store.connection, ['blocked.example', 'quiet.example'], { since: null, until: null });
+    assert.equal(blocked.bucketNs, 300n * 1_000_000_000n);
+    assert.equal(blocked.from, t('2026-10-01T08:10:00Z'));
+    assert.equal(blocked.attempts.length, 41);
+    assert.equal(blocked.attempts.reduce((a, b) => a + b), 3);
+    assert.equal(blocked.attempts[0], 1);
+    assert.equal(blocked.attempts[8], 1);
+    assert.equal(blocked.attempts[23], 1);
+    assert.deepEqual(blocked.blocks.map((v, i) => (v > 0 ? i : -1)).filter((i) => i >= 0), [0, 8]);
+    assert.deepEqual(blocked.ndrs.map((v, i) => (v > 0 ? i : -1)).filter((i) => i >= 0), [40]);
+    assert.equal(blocked.attemptsSource, 'SMTP protocol log sessions');
+    assert.deepEqual(blocked.queueDepth, [{ t: t('2026-10-01T09:30:00Z'), v: 3 }]);
+    assert.deepEqual(blocked.oldestQueuedHours, [
+      { t: t('2026-10-01T09:30:00Z'), v: 3 },
+      { t: t('2026-10-01T11:00:00Z'), v: 1 },
+    ]);
+    assert.equal(blocked.to - blocked.from, 41n * 300n * 1_000_000_000n);
+    assert.deepEqual([quiet.attempts, quiet.ndrs, quiet.queueDepth, quiet.attemptsSource], [[], [], [], null]);
+  } finally {
+    await store.close();
+  }
+});
