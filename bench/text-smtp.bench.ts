@@ -117,7 +117,9 @@ async function runDuckdb(log: string, db: string): Promise<RunResult> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(db);
   const connection = await instance.connect();
-  const columns = FIELDS.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
+  // One column more than #Fields names: the `#Fields:` line itself splits into that many tokens, and
+  // read_csv must get through it before the WHERE drops it (null_padding fills the data rows).
+  const columns = [...FIELDS, '#Fields:'].map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
   const started = performance.now();
   await connection.run(
     `CREATE TABLE smtp_raw AS SELECT * FROM read_csv('${log.replace(/'/g, "''")}', delim = ' ', quote = '', escape = '',

@@ -127,22 +127,23 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
     throw new EdgelogError('nothing to audit: give folders in --config or PATH arguments');
   }
 
+  let T = performance.now(); const lap = (l: string) => { const n = performance.now(); if (process.env.LAPS) console.error(l, (n - T).toFixed(1)); T = n; };
   const lock = acquireAuditLock(settings.db, now);
   try {
-    holdIfRequested('locked');
-    const store = await openStore(settings.db);
+    holdIfRequested('locked'); lap("holdIfRequested('locked')");
+    const store = await openStore(settings.db); lap('const store = await openS');
     try {
       const { connection } = store;
       const ingested = await ingestFolders(store, folders, ingestHold());
-      holdIfRequested('ingested');
+      holdIfRequested('ingested'); lap("holdIfRequested('ingested");
       let retention: RetentionResult | null = null;
       if (settings.retainDays !== null) {
         const cutoff = isoFromNanos(nowNs - BigInt(settings.retainDays) * 86_400n * 1_000_000_000n, 6);
         retention = await applyRetention(connection, cutoff);
       }
 
-      const previous = await previousRun(connection);
-      const key = await diagnosisKey(connection, { since: String(since), until: String(until), firewallMapText, skew: settings.skewSeconds });
+      const previous = await previousRun(connection); lap('const previous = await pr');
+      const key = await diagnosisKey(connection, { since: String(since), until: String(until), firewallMapText, skew: settings.skewSeconds }); lap('const key = await diagnos');
       const reused = previous !== null && previous.diagnosisKey === key;
       const diagnosis: Pick<DiagnosisResult, 'findings' | 'notes'> = reused
         ? await storedDiagnosis(connection, previous.runId)
@@ -152,15 +153,15 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
             firewallMap: firewallMapText === null ? undefined : parseFirewallMap(firewallMapText, settings.firewallMap ?? ''),
             skewSeconds: settings.skewSeconds ?? undefined,
           });
-      holdIfRequested('diagnosed');
+      holdIfRequested('diagnosed'); lap("holdIfRequested('diagnose");
 
       const startedAt = now.toISOString();
       const comparison = compareWithPrevious(diagnosis.findings, previous?.problems ?? [], startedAt);
       const exitCode = failingFindings(comparison.findings, settings.failOn).length > 0 ? EXIT_FINDINGS : EXIT_OK;
       const window = { since: since === null ? null : isoFromNanos(since, 3), until: until === null ? null : isoFromNanos(until, 3) };
       const chartDomains = [...new Set(comparison.findings.filter((f) => f.status === 'new' || f.status === 'ongoing').map((f) => f.domain))];
-      const timelines = await domainTimelines(connection, chartDomains, { since, until });
-      const runId = await nextRunId(connection);
+      const timelines = await domainTimelines(connection, chartDomains, { since, until }); lap('const timelines = await');
+      const runId = await nextRunId(connection); lap('const runId = await nextR');
       const report: AuditReport = {
         runId,
         previousRunId: previous?.runId ?? null,
@@ -179,12 +180,12 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
         retention: retention === null ? null : { days: settings.retainDays ?? 0, deleted: retention.deleted },
         notes: [...(reused ? [`no new data since run ${previous.runId}: its diagnosis was reused`] : []), ...diagnosis.notes],
         timelines,
-      };
+      }; lap('ingestProblems: await');
       const staged = stageReport(outRoot, dayFolderName(now), {
         'findings.json': renderFindingsJson(report),
         'summary.md': renderSummaryMarkdown(report),
         'report.html': renderReportHtml(report),
-      });
+      }); lap('const staged = stageRepor');
       try {
         holdIfRequested('staged');
         await inTransaction(connection, () =>
@@ -207,15 +208,15 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
             findings: comparison.findings,
           }),
         );
-        holdIfRequested('recorded');
-        staged.publish();
+        holdIfRequested('recorded'); lap("holdIfRequested('recorded");
+        staged.publish(); lap('staged.publish();');
       } catch (error) {
         staged.discard();
         throw error;
       }
       return { report, reportDir: staged.finalDir, exitCode };
     } finally {
-      await store.close();
+      await store.close(); lap('close');
     }
   } finally {
     lock.release();

@@ -63,7 +63,7 @@ function markdown(columns: readonly string[], rows: readonly Row[]): string {
 
 function table(columns: readonly string[], rows: readonly Row[]): string {
   const color = !process.env.NO_COLOR && process.stdout.isTTY;
-  const t = new Table({ head: [...columns], style: color ? {} : { head: [], border: [] } });
+  const t = new Table({ head: [...columns], style: color ? { compact: true } : { head: [], border: [], compact: true } });
   for (const r of rows) t.push(columns.map((c) => text(r[c])));
   return `${t.toString()}\n${rows.length} row${rows.length === 1 ? '' : 's'}\n`;
 }

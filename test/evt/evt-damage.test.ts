@@ -120,7 +120,7 @@ test('SysEvent with flipped bytes: no crash, no invented records, untouched reco
   const frames = genuineFrames(SYSEVENT);
   const clean = await readEvtBytes(SYSEVENT, true);
   const random = rng(818222);
-  for (let variant = 0; variant < 40; variant++) {
+  for (let variant = 0; variant < 30; variant++) {
     const damaged = Buffer.from(SYSEVENT);
     for (let f = 0; f < 8; f++) damaged[HEADER + Math.floor(random() * (damaged.length - HEADER))] ^= 1 << Math.floor(random() * 8);
     const result = await withinBound(readEvtBytes(damaged, true), `flip variant ${variant}`);

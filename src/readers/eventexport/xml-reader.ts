@@ -13,6 +13,8 @@ const EVENT_NAMESPACE = 'http://schemas.microsoft.com/win/2004/08/events/event';
 /** Optional XML declaration, comments and whitespace, then the first element's name. */
 const FIRST_ELEMENT = /^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<([A-Za-z_][\w.:-]*)[\s/>]/;
 
+/** Bytes looked at to tell an <Events> document from a fragment (as much as sniff() sees). */
+const HEAD_BYTES = 64 * 1024;
 /** Bound on one event's text, so a file with a runaway element cannot exhaust memory. */
 const MAX_EVENT_CHARS = 16 << 20;
 /** XML errors outside any event (e.g. a file that is not XML after all) reported before going quiet. */
@@ -37,12 +39,12 @@ function firstElement(head: Buffer): 'Events' | 'Event' | null {
 
 async function* readEventXml(source: ByteSource, ctx: ReadContext): AsyncGenerator<EventRecord> {
   ctx.timeRule('UTC as exported (SystemTime)');
-  const root = firstElement(await source.readAt(0, 4096));
+  const root = firstElement(await source.readAt(0, HEAD_BYTES));
   const text = await XmlTextStream.open(source);
-  // wevtutil output has no root element: parse it as an XML fragment.
+  // wevtutil output has no root element: parse anything but an <Events> document as an XML fragment.
   const parser = new SaxesParser<{ xmlns: false; fragment: boolean; position: boolean }>({
     xmlns: false,
-    fragment: root === 'Event',
+    fragment: root !== 'Events',
     position: true,
   });
   const ready: EventRecord[] = [];

@@ -22,8 +22,8 @@ export interface EvtFileHeader {
   oldestRecordNumber: number;
   maxSize: number;
   flags: number;
-  /** Problems that do not stop reading (wrong size copy, unexpected version). */
-  warnings: string[];
+  /** Problems that do not stop reading (wrong size copy, unexpected version), with the field's offset. */
+  warnings: Array<{ message: string; offset: number }>;
 }
 
 /** True when `head` starts like an EVT file header (size 48 and `LfLe`). */
@@ -50,9 +50,9 @@ export function parseFileHeader(bytes: Uint8Array): EvtFileHeader | null {
     warnings: [],
   };
   if (header.majorVersion !== 1 || header.minorVersion !== 1) {
-    header.warnings.push(`file header version ${header.majorVersion}.${header.minorVersion} (expected 1.1) at offset 8`);
+    header.warnings.push({ message: `file header version ${header.majorVersion}.${header.minorVersion} (expected 1.1)`, offset: 8 });
   }
-  if (u32(44) !== HEADER_BYTES) header.warnings.push(`file header size copy ${u32(44)} (expected 48) at offset 44`);
+  if (u32(44) !== HEADER_BYTES) header.warnings.push({ message: `file header size copy ${u32(44)} (expected 48)`, offset: 44 });
   return header;
 }
 

@@ -43,7 +43,7 @@ async function* readEvt(source: ByteSource, ctx: ReadContext): AsyncGenerator<Ev
     ctx.issue({ severity: 'error', message: 'not an EVT file: no 48-byte LfLe header at offset 0', offset: 0 });
     return;
   }
-  for (const warning of header.warnings) ctx.issue({ severity: 'warning', message: warning, offset: 0 });
+  for (const warning of header.warnings) ctx.issue({ severity: 'warning', ...warning });
   if (source.size < HEADER_BYTES + RECORD_FIXED_BYTES) {
     ctx.issue({ severity: 'warning', message: `file is ${source.size} bytes: too short to hold a record`, offset: source.size });
     return;
@@ -55,16 +55,7 @@ async function* readEvt(source: ByteSource, ctx: ReadContext): AsyncGenerator<Ev
   const oldest = oldestRecordOffset(ring, header, eof, ctx);
   const emitted = new NumberRanges();
 
-  const walk = walkLiveRecords(ring, oldest, eof, channel, emitted, ctx);
-  let slackStart = oldest;
-  for (;;) {
-    const step = await walk.next();
-    if (step.done) {
-      slackStart = step.value;
-      break;
-    }
-    yield step.value;
-  }
+  const slackStart = yield* walkLiveRecords(ring, oldest, eof, channel, emitted, ctx);
   yield* scanSlack(ring, slackStart, oldest, channel, emitted, ctx);
 }
 

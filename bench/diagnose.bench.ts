@@ -1,0 +1,122 @@
+// `diagnose` and every canned diagnosis report on a store at scale (>= 1 million messages), each
+// timed against a plain full scan of message tracking in the same run
+// (`SELECT recipient_domain, count(*) FROM tracking GROUP BY 1`); target <= 5x that scan.
+//
+// The store: the bundled scenario is ingested once, then every data table is copied BENCH_COPIES
+// times in SQL, each copy shifted a week later, with its message ids, session keys, record ids and
+// sequence numbers made unique: the same mix of domains, look-alikes and firewall events, repeated
+// until there are a million messages. (Generating that many with `npm run scenario -- --scale`
+// takes over an hour; the copies take seconds and keep the scenario's proportions.)
+// Rounds alternate the scan, diagnose and the reports; medians are printed.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openStore, type Store } from '../src/store/store.js';
+import { ingestPaths } from '../src/store/ingest.js';
+import { TABLES, type TableDef } from '../src/store/records.js';
+import { parseZone } from '../src/util/timezone.js';
+import { diagnose } from '../src/analysis/diagnose.js';
+import { bindParams, listReports } from '../src/reports/catalog.js';
+import { runSql } from '../src/store/sql.js';
+
+const repo = fileURLToPath(new URL('../', import.meta.url));
+const TARGET_MESSAGES = 1_000_000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DIAGNOSIS_REPORTS = [
+  'domain-summary', 'stuck-messages', 'ndr-by-domain', 'xexch50-sessions', 'firewall-smtp-blocks',
+  'queue-retry', 'smtp-errors', 'isa-denied-smtp', 'domain-timeline', 'event-id-gaps',
+];
+
+const SEQ_STRIDE = 100_000_000;
+const RECORD_STRIDE = 10_000_000;
+
+/** SELECT list of one copy `r.k` of a table: times a week later per copy, identifiers made unique. */
+function copyColumns(columns: Readonly<Record<string, string>>, alias: string): string {
+  const replaced: string[] = [`${alias}.seq + r.k * ${SEQ_STRIDE} AS seq`];
+  for (const [name, type] of Object.entries(columns)) {
+    if (type === 'TIMESTAMP' || type === 'TIMESTAMP_NS') replaced.push(`${alias}.${name} + to_days(CAST(r.k * 7 AS INTEGER)) AS ${name}`);
+    else if (['message_id', 'internal_id', 'session_key'].includes(name)) replaced.push(`${alias}.${name} || '#' || r.k AS ${name}`);
+    else if (name === 'record_id') replaced.push(`${alias}.record_id + r.k * ${RECORD_STRIDE} AS record_id`);
+  }
+  return `${alias}.* REPLACE (${replaced.join(', ')})`;
+}
+
+async function buildStore(dir: string): Promise<{ path: string; messages: number; copies: number; rows: Record<string, number> }> {
+  const path = join(dir, 'bench.duckdb');
+  const store = await openStore(path);
+  try {
+    await ingestPaths(store, [join(repo, 'fixtures/scenario')], { tz: parseZone('America/New_York') });
+    const base = await count(store, 'SELECT count(DISTINCT coalesce(message_id, internal_id)) AS n FROM tracking');
+    const copies = Number(process.env.BENCH_COPIES ?? Math.ceil(TARGET_MESSAGES / base));
+    for (const table of TABLES as readonly TableDef[]) {
+      await store.connection.run(`INSERT INTO ${table.name} SELECT ${copyColumns(table.columns, 't')} FROM ${table.name} t, range(1, ${copies}) r(k)`);
+      for (const child of table.children ?? []) {
+        await store.connection.run(`INSERT INTO ${child.table} SELECT ${copyColumns(child.columns, 't')} FROM ${child.table} t, range(1, ${copies}) r(k)`);
+      }
+    }
+    await store.connection.run('CHECKPOINT');
+    const rows: Record<string, number> = {};
+    for (const t of ['tracking', 'smtp_lines', 'smtp_sessions', 'events', 'firewall_log', 'queue_snapshots']) {
+      rows[t] = await count(store, `SELECT count(*) AS n FROM ${t}`);
+    }
+    const messages = await count(store, 'SELECT count(DISTINCT coalesce(message_id, internal_id)) AS n FROM tracking');
+    return { path, messages, copies, rows };
+  } finally {
+    await store.close();
+  }
+}
+
+async function count(store: Store, sql: string): Promise<number> {
+  return Number((await runSql(store.connection, sql)).rows[0].n);
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+const dir = mkdtempSync(join(tmpdir(), 'edgelog-bench-diagnose-'));
+try {
+  const startBuild = performance.now();
+  const { path, messages, copies, rows } = await buildStore(dir);
+  console.log(
+    `store: bundled scenario x${copies} = ${messages.toLocaleString('en')} messages; ` +
+      Object.entries(rows).map(([t, n]) => `${t} ${n.toLocaleString('en')}`).join(', ') +
+      ` (built in ${((performance.now() - startBuild) / 1000).toFixed(1)} s)`,
+  );
+
+  const store = await openStore(path, { readOnly: true });
+  const reports = listReports().filter((r) => DIAGNOSIS_REPORTS.includes(r.name));
+  const blocked = (await runSql(store.connection, `SELECT recipient_domains AS d FROM smtp_sessions WHERE xexch50_outcome = 'dropped-after-354' LIMIT 1`)).rows[0].d as string;
+  const params: Record<string, Record<string, string>> = { 'domain-timeline': { domain: blocked } };
+
+  const times = new Map<string, number[]>();
+  const record = (name: string, ms: number) => times.set(name, [...(times.get(name) ?? []), ms]);
+  let findings = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    record('scan', await timed(() => runSql(store.connection, 'SELECT recipient_domain, count(*) FROM tracking GROUP BY 1')));
+    record('diagnose', await timed(async () => (findings = (await diagnose(store.connection, {})).findings.length)));
+    for (const r of reports) {
+      const bound = bindParams(r, params[r.name] ?? {});
+      record(`report ${r.name}`, await timed(() => runSql(store.connection, r.sql, bound.values, bound.types)));
+    }
+  }
+  await store.close();
+
+  const scan = median(times.get('scan')!);
+  console.log(`${ROUNDS} alternating rounds, medians; reference: full scan of tracking ${scan.toFixed(0)} ms`);
+  console.log(`${'what'.padEnd(30)} ${'ms'.padStart(9)} ${'x scan'.padStart(8)}  target <= 5x`);
+  for (const [name, values] of times) {
+    if (name === 'scan') continue;
+    const ms = median(values);
+    const ratio = ms / scan;
+    console.log(`${name.padEnd(30)} ${ms.toFixed(0).padStart(9)} ${ratio.toFixed(1).padStart(8)}  ${ratio <= 5 ? 'ok' : 'over'}`);
+  }
+  console.log(`diagnose: ${findings} findings, ${(messages / (median(times.get('diagnose')!) / 1000)).toFixed(0)} messages/s`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
