@@ -8,7 +8,9 @@
 // until there are a million messages. (Generating that many with `npm run scenario -- --scale`
 // takes over an hour; the copies take seconds and keep the scenario's proportions.)
 // Rounds alternate the scan, diagnose and the reports; medians are printed.
-import { mkdtempSync, rmSync } from 'node:fs';
+// BENCH_DB=FILE keeps the built store there (and reuses it when it exists); BENCH_COPIES and
+// BENCH_ROUNDS override the number of copies and rounds.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,14 +44,14 @@ function copyColumns(columns: Readonly<Record<string, string>>, alias: string): 
   return `${alias}.* REPLACE (${replaced.join(', ')})`;
 }
 
-async function buildStore(dir: string): Promise<{ path: string; messages: number; copies: number; rows: Record<string, number> }> {
-  const path = join(dir, 'bench.duckdb');
+async function buildStore(path: string): Promise<{ messages: number; copies: number; rows: Record<string, number> }> {
+  const reuse = existsSync(path);
   const store = await openStore(path);
   try {
-    await ingestPaths(store, [join(repo, 'fixtures/scenario')], { tz: parseZone('America/New_York') });
-    const base = await count(store, 'SELECT count(DISTINCT coalesce(message_id, internal_id)) AS n FROM tracking');
+    if (!reuse) await ingestPaths(store, [join(repo, 'fixtures/scenario')], { tz: parseZone('America/New_York') });
+    const base = await count(store, `SELECT count(DISTINCT coalesce(message_id, internal_id)) AS n FROM tracking WHERE message_id NOT LIKE '%#%'`);
     const copies = Number(process.env.BENCH_COPIES ?? Math.ceil(TARGET_MESSAGES / base));
-    for (const table of TABLES as readonly TableDef[]) {
+    for (const table of reuse ? [] : (TABLES as readonly TableDef[])) {
       await store.connection.run(`INSERT INTO ${table.name} SELECT ${copyColumns(table.columns, 't')} FROM ${table.name} t, range(1, ${copies}) r(k)`);
       for (const child of table.children ?? []) {
         await store.connection.run(`INSERT INTO ${child.table} SELECT ${copyColumns(child.columns, 't')} FROM ${child.table} t, range(1, ${copies}) r(k)`);
@@ -61,7 +63,7 @@ async function buildStore(dir: string): Promise<{ path: string; messages: number
       rows[t] = await count(store, `SELECT count(*) AS n FROM ${t}`);
     }
     const messages = await count(store, 'SELECT count(DISTINCT coalesce(message_id, internal_id)) AS n FROM tracking');
-    return { path, messages, copies, rows };
+    return { messages, copies: Math.round(messages / base), rows };
   } finally {
     await store.close();
   }
@@ -80,9 +82,10 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const dir = mkdtempSync(join(tmpdir(), 'edgelog-bench-diagnose-'));
+const path = process.env.BENCH_DB ?? join(dir, 'bench.duckdb');
 try {
   const startBuild = performance.now();
-  const { path, messages, copies, rows } = await buildStore(dir);
+  const { messages, copies, rows } = await buildStore(path);
   console.log(
     `store: bundled scenario x${copies} = ${messages.toLocaleString('en')} messages; ` +
       Object.entries(rows).map(([t, n]) => `${t} ${n.toLocaleString('en')}`).join(', ') +

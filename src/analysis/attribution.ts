@@ -5,14 +5,18 @@
 // outbound XEXCH50 attempts (time within ±skew, same byte count), where one domain explains most of
 // the host's events and the median of the matched time differences estimates the host's clock
 // offset; the host's firewall-log rows for port 25 that line up in time with one domain's
-// XEXCH50 sessions. Pure logic over plain rows: the SQL that feeds it is in evidence.ts.
+// XEXCH50 sessions. Only attempts whose acknowledgement never came can have been cut by a firewall,
+// so those are the candidates. Pure logic over plain rows (fed by evidence-*.ts); times are
+// milliseconds since the epoch as doubles (sub-microsecond precision is irrelevant at a ±5 s
+// tolerance, and doubles keep the matching fast on millions of rows).
 import { RULES } from './rules.js';
 import { mappedDomains } from './firewall-map.js';
 
 export interface FirewallEvent {
   host: string;
   recordId: number | null;
-  time: bigint;
+  /** As logged, on the host's clock: ms since the epoch. */
+  time: number;
   /** The number after `XEXCH50`, as logged (may be cut, see `truncated`). */
   bytesText: string;
   /** Data ended at the length where ISA may cut it: the real count may have more digits. */
@@ -21,13 +25,14 @@ export interface FirewallEvent {
 
 export interface XexchAttempt {
   domain: string;
-  time: bigint;
+  /** On the sender's clock: ms since the epoch. */
+  time: number;
   bytes: number;
   sessionKey: string | null;
 }
 
 /** Per firewall host, the times of its firewall-log rows for SMTP (port 25) connections. */
-export type FirewallConnections = Map<string, bigint[]>;
+export type FirewallConnections = Map<string, number[]>;
 
 export type AttributionMethod = 'map' | 'matching' | 'firewall-log' | 'unattributed';
 
@@ -73,18 +78,14 @@ interface Pair {
   attempt: XexchAttempt;
 }
 
-function compareBigint(a: bigint, b: bigint): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function median(values: bigint[]): bigint {
-  const sorted = [...values].sort(compareBigint);
+function median(values: number[]): number {
+  const sorted = Float64Array.from(values).sort();
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2n;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** First index whose time is >= t in attempts sorted by time. */
-function lowerBound(attempts: XexchAttempt[], t: bigint): number {
+function lowerBound(attempts: XexchAttempt[], t: number): number {
   let lo = 0;
   let hi = attempts.length;
   while (lo < hi) {
@@ -105,37 +106,37 @@ function lowerBound(attempts: XexchAttempt[], t: bigint): number {
 function matchHost(
   events: FirewallEvent[],
   attempts: XexchAttempt[],
-  skewNs: bigint,
+  skewMs: number,
   compatible: (event: FirewallEvent, attempt: XexchAttempt) => boolean,
-): { pairs: Pair[]; offsetNs: bigint | null } {
-  const toleranceNs = BigInt(Math.round(RULES.attribution.toleranceSeconds * 1e9));
-  const diffs: bigint[] = [];
+): { pairs: Pair[]; offsetMs: number | null } {
+  const toleranceMs = RULES.attribution.toleranceSeconds * 1000;
+  const collected: number[] = [];
   for (const event of events) {
-    const from = lowerBound(attempts, event.time - skewNs - toleranceNs);
-    for (let i = from; i < attempts.length && attempts[i].time <= event.time + skewNs + toleranceNs; i++) {
-      if (compatible(event, attempts[i])) diffs.push(event.time - attempts[i].time);
+    const from = lowerBound(attempts, event.time - skewMs - toleranceMs);
+    for (let i = from; i < attempts.length && attempts[i].time <= event.time + skewMs + toleranceMs; i++) {
+      if (compatible(event, attempts[i])) collected.push(event.time - attempts[i].time);
     }
   }
-  if (diffs.length === 0) return { pairs: [], offsetNs: null };
-  diffs.sort(compareBigint);
+  if (collected.length === 0) return { pairs: [], offsetMs: null };
+  const diffs = Float64Array.from(collected).sort();
   let best = { from: 0, to: 0 };
   for (let from = 0, to = 0; from < diffs.length; from++) {
-    while (to < diffs.length && diffs[to] - diffs[from] <= 2n * toleranceNs) to++;
+    while (to < diffs.length && diffs[to] - diffs[from] <= 2 * toleranceMs) to++;
     if (to - from > best.to - best.from) best = { from, to };
   }
-  const offsetNs = median(diffs.slice(best.from, best.to));
+  const offsetMs = median(Array.from(diffs.subarray(best.from, best.to)));
 
   const used = new Set<XexchAttempt>();
   const pairs: Pair[] = [];
-  for (const event of [...events].sort((a, b) => compareBigint(a.time, b.time))) {
-    const expected = event.time - offsetNs;
+  for (const event of [...events].sort((a, b) => a.time - b.time)) {
+    const expected = event.time - offsetMs;
     let chosen: XexchAttempt | null = null;
-    let chosenGap = 0n;
-    const from = lowerBound(attempts, expected - toleranceNs);
-    for (let i = from; i < attempts.length && attempts[i].time <= expected + toleranceNs; i++) {
+    let chosenGap = 0;
+    const from = lowerBound(attempts, expected - toleranceMs);
+    for (let i = from; i < attempts.length && attempts[i].time <= expected + toleranceMs; i++) {
       const attempt = attempts[i];
       if (used.has(attempt) || !compatible(event, attempt)) continue;
-      const gap = attempt.time > expected ? attempt.time - expected : expected - attempt.time;
+      const gap = Math.abs(attempt.time - expected);
       if (chosen === null || gap < chosenGap) {
         chosen = attempt;
         chosenGap = gap;
@@ -146,7 +147,7 @@ function matchHost(
       pairs.push({ event, attempt: chosen });
     }
   }
-  return { pairs, offsetNs: pairs.length > 0 ? median(pairs.map((p) => p.event.time - p.attempt.time)) : null };
+  return { pairs, offsetMs: pairs.length > 0 ? median(pairs.map((p) => p.event.time - p.attempt.time)) : null };
 }
 
 function shortName(host: string): string {
@@ -161,8 +162,8 @@ function domainsByPairs(pairs: Pair[]): string[] {
 }
 
 export function attributeFirewallEvents(input: AttributionInput): Attribution {
-  const skewNs = BigInt(Math.round(input.skewSeconds * 1e9));
-  const attempts = [...input.attempts].sort((a, b) => compareBigint(a.time, b.time));
+  const skewMs = input.skewSeconds * 1000;
+  const attempts = [...input.attempts].sort((a, b) => a.time - b.time);
 
   const eventsByHost = new Map<string, FirewallEvent[]>();
   for (const event of input.events) {
@@ -190,13 +191,13 @@ export function attributeFirewallEvents(input: AttributionInput): Attribution {
   for (const [host, events] of [...eventsByHost].sort(([a], [b]) => a.localeCompare(b))) {
     const mapped = mappedDomains(input.firewallMap, host);
     const candidates = mapped ? attempts.filter((a) => mapped.includes(a.domain)) : attempts;
-    const { pairs, offsetNs } = matchHost(events, candidates, skewNs, sameBytes);
+    const { pairs, offsetMs } = matchHost(events, candidates, skewMs, sameBytes);
     const ranked = domainsByPairs(pairs);
     const entry = (method: AttributionMethod, domains: string[], matched: number): FirewallHostAttribution => ({
       host,
       domains,
       method,
-      clockOffsetSeconds: matched > 0 && offsetNs !== null ? Number(offsetNs) / 1e9 : null,
+      clockOffsetSeconds: matched > 0 && offsetMs !== null ? Math.round(offsetMs) / 1000 : null,
       events: events.length,
       matched,
     });
@@ -211,7 +212,7 @@ export function attributeFirewallEvents(input: AttributionInput): Attribution {
       result.hosts.push(entry('matching', [...ranked].sort(), pairs.length));
       continue;
     }
-    const viaFirewallLog = domainFromFirewallLog(host, input.firewallConnections, attempts, skewNs);
+    const viaFirewallLog = domainFromFirewallLog(host, input.firewallConnections, attempts, skewMs);
     if (viaFirewallLog) {
       give(viaFirewallLog, events, []);
       result.hosts.push(entry('firewall-log', [viaFirewallLog], 0));
@@ -227,10 +228,10 @@ export function attributeFirewallEvents(input: AttributionInput): Attribution {
  * of this host's port-25 connections in its firewall log. The firewall log names no domain and
  * its destination is the published (internal) server, so time is the only link to the sender.
  */
-function domainFromFirewallLog(host: string, connections: FirewallConnections, attempts: XexchAttempt[], skewNs: bigint): string | null {
+function domainFromFirewallLog(host: string, connections: FirewallConnections, attempts: XexchAttempt[], skewMs: number): string | null {
   const times = [...connections].find(([h]) => shortName(h) === shortName(host))?.[1];
   if (!times || times.length === 0) return null;
   const rows = times.map((time): FirewallEvent => ({ host, recordId: null, time, bytesText: '', truncated: false }));
-  const { pairs } = matchHost(rows, attempts, skewNs, () => true);
+  const { pairs } = matchHost(rows, attempts, skewMs, () => true);
   return domainsByPairs(pairs)[0] ?? null;
 }

@@ -136,8 +136,12 @@ function formatAge(seconds: number): string {
   return `${Math.round(seconds / 60)} min`;
 }
 
+function nanosFromMs(ms: number): bigint {
+  return BigInt(Math.round(ms * 1000)) * 1000n;
+}
+
 function eventExample(e: FirewallEvent): Record<string, unknown> {
-  return { host: e.host, record_id: e.recordId, time: iso(e.time), bytes: e.bytesText };
+  return { host: e.host, record_id: e.recordId, time: iso(nanosFromMs(e.time)), bytes: e.bytesText };
 }
 
 /** JSON-safe copy: bigint timestamps (ns) become ISO strings under keys that name times. */
@@ -251,7 +255,6 @@ export async function diagnose(connection: DuckDBConnection, options: DiagnoseOp
       sessions: sessions.byDomain.get(domain),
       queue: queues.get(domain),
       firewallEvents: events.length,
-      firewallMatched: pairs.length,
       firewallMethods: attribution.hosts.filter((h) => h.domains.includes(domain) && events.some((e) => e.host === h.host)).map((h) => h.method),
       inboundMessages: inbound.get(domain) ?? 0,
     };
@@ -268,7 +271,7 @@ function buildFinding(
   domain: string,
   e: DomainEvidence,
   events: FirewallEvent[],
-  pairs: { event: FirewallEvent; attempt: { time: bigint; bytes: number; sessionKey: string | null } }[],
+  pairs: { event: FirewallEvent; attempt: { time: number; bytes: number; sessionKey: string | null } }[],
   hosts: FirewallHostSummary[],
   sides: StoreSides,
   now: bigint,
@@ -279,9 +282,14 @@ function buildFinding(
   const q = e.queue;
   const oldestStuck = earliest(t?.oldestStuck, q && q.latestMessages > 0 ? q.oldestMessage : null);
   const stuckAgeSeconds = oldestStuck === null ? null : Number((now - oldestStuck) / (NS / 1000n)) / 1000;
-  const eventTimes = events.map((x) => x.time);
-  const first = earliest(t?.first, s?.first, q?.first, ...eventTimes);
-  const last = latest(t?.last, s?.last, q?.last, ...eventTimes);
+  let eventFirst = Infinity;
+  let eventLast = -Infinity;
+  for (const x of events) {
+    eventFirst = Math.min(eventFirst, x.time);
+    eventLast = Math.max(eventLast, x.time);
+  }
+  const first = earliest(t?.first, s?.first, q?.first, events.length > 0 ? nanosFromMs(eventFirst) : null);
+  const last = latest(t?.last, s?.last, q?.last, events.length > 0 ? nanosFromMs(eventLast) : null);
   const perKind = RULES.examples.perKind;
   const domainHosts = hosts.filter((h) => h.domains.includes(domain) && events.some((x) => x.host === h.host));
 
@@ -357,7 +365,7 @@ function buildFinding(
         firewall_events: events.slice(0, perKind).map(eventExample),
         matched: pairs.slice(0, perKind).map((p) => ({
           event: eventExample(p.event),
-          attempt: { time: iso(p.attempt.time), bytes: p.attempt.bytes, session_key: p.attempt.sessionKey },
+          attempt: { time: iso(nanosFromMs(p.attempt.time)), bytes: p.attempt.bytes, session_key: p.attempt.sessionKey },
         })),
         queue: jsonSafe(q?.examples ?? []),
       },

@@ -26,7 +26,7 @@ export function parseEventData(text: string | null): ParsedData {
   if (!m) return null;
   const bytesText = m[2] ?? null;
   // Data cut at the documented length may have lost digits of the count (log-formats.md §1).
-  const truncated = bytesText !== null && m[3] === undefined && text.trim().length >= RULES.firewallEvent.dataTruncatedAtBytes;
+  const truncated = bytesText !== null && m[3] === undefined && text.trim().length === RULES.firewallEvent.dataTruncatedAtBytes;
   return { verb: m[1].toUpperCase(), bytesText, truncated };
 }
 
@@ -41,12 +41,12 @@ export async function firewallEvidence(connection: DuckDBConnection, window: Win
   const events = await queryRows<{
     host: string | null;
     record_id: bigint | null;
-    time_ns: bigint;
+    time_ms: number;
     binary_text: string | null;
     message: string | null;
   }>(
     connection,
-    `SELECT coalesce(computer, '(unknown host)') AS host, record_id, epoch_ns(time_created) AS time_ns, binary_text, message
+    `SELECT coalesce(computer, '(unknown host)') AS host, record_id, epoch_ns(time_created) / 1e6 AS time_ms, binary_text, message
        FROM events
       WHERE lower(provider) = lower($provider) AND event_id = $eventId AND time_created IS NOT NULL
         AND ${inWindow('time_created')}
@@ -74,7 +74,7 @@ export async function firewallEvidence(connection: DuckDBConnection, window: Win
       facts.xexch50Events.push({
         host,
         recordId: e.record_id === null ? null : Number(e.record_id),
-        time: e.time_ns,
+        time: e.time_ms,
         bytesText: data.bytesText,
         truncated: data.truncated,
       });
@@ -83,10 +83,10 @@ export async function firewallEvidence(connection: DuckDBConnection, window: Win
     }
   }
 
-  const rows = await queryRows<{ host: string; n: number; times: bigint[] | null }>(
+  const rows = await queryRows<{ host: string; n: number; times: number[] | null }>(
     connection,
     `SELECT coalesce(isa_host, '(unknown host)') AS host, count(*)::INTEGER AS n,
-            list(epoch_ns(time) ORDER BY time) FILTER (WHERE time IS NOT NULL) AS times
+            list(epoch_ns(time) / 1e6 ORDER BY time) FILTER (WHERE time IS NOT NULL) AS times
        FROM firewall_log
       WHERE dest_port = $port AND ${inWindow('time')}
       GROUP BY ALL`,

@@ -49,13 +49,15 @@ export interface SessionEvidence {
 
 export interface SessionFacts {
   byDomain: Map<string, SessionEvidence>;
-  /** Every outbound XEXCH50 command with its domain, for firewall-event matching. */
+  /** Outbound XEXCH50 commands never acknowledged, with their domain, for firewall-event matching. */
   attempts: XexchAttempt[];
   /** Outbound sessions no domain could be given to. */
   unassigned: number;
 }
 
 const SESSIONS = 'diag_sessions';
+/** The outbound sessions with their domain. */
+const SESSION_ROWS = `(SELECT s.*, d.domain FROM smtp_sessions s JOIN ${SESSIONS} d USING (file_id, seq))`;
 
 /**
  * An XEXCH50 whose acknowledgement never came: the session dropped after it, or the log ended
@@ -71,12 +73,14 @@ const blockedParams = {
   unfinished: RULES.sessions.unfinishedEndReasons,
 };
 
+/** Builds the (file_id, seq, domain) temp table of outbound sessions; domain null = unassigned. */
 async function buildSessions(connection: DuckDBConnection, window: Window): Promise<void> {
   await queryRows(
     connection,
     `CREATE OR REPLACE TEMP TABLE ${SESSIONS} AS
      WITH s AS (
-       SELECT * FROM smtp_sessions WHERE direction = 'outbound' AND ${inWindow('start_time')}
+       SELECT file_id, seq, session_key, remote_ip, recipient_domains
+         FROM smtp_sessions WHERE direction = 'outbound' AND ${inWindow('start_time')}
      ),
      named AS (
        SELECT file_id, seq, domain FROM (
@@ -84,25 +88,24 @@ async function buildSessions(connection: DuckDBConnection, window: Window): Prom
            FROM s WHERE recipient_domains IS NOT NULL)
         WHERE domain <> ''
      ),
-     noted AS (
-       SELECT DISTINCT file_id, session_key, lower(regexp_extract(argument, $destination, 1)) AS domain
-         FROM smtp_lines
-        WHERE direction = 'outbound' AND event = '*' AND regexp_matches(argument, $destination)
+     bare AS (
+       SELECT file_id, seq, session_key, remote_ip FROM s ANTI JOIN named USING (file_id, seq)
      ),
-     by_note AS (
-       SELECT s.file_id, s.seq, n.domain FROM s JOIN noted n USING (file_id, session_key)
-        WHERE NOT EXISTS (SELECT 1 FROM named m WHERE m.file_id = s.file_id AND m.seq = s.seq)
+     noted AS (
+       SELECT DISTINCT b.file_id, b.seq, lower(regexp_extract(l.argument, $destination, 1)) AS domain
+         FROM bare b JOIN smtp_lines l USING (file_id, session_key)
+        WHERE l.direction = 'outbound' AND l.event = '*' AND regexp_matches(l.argument, $destination)
      ),
      ip_domain AS (
        SELECT DISTINCT s.remote_ip, n.domain FROM s JOIN named n USING (file_id, seq) WHERE s.remote_ip IS NOT NULL
      ),
      by_ip AS (
-       SELECT s.file_id, s.seq, i.domain FROM s JOIN ip_domain i USING (remote_ip)
-        WHERE NOT EXISTS (SELECT 1 FROM named n WHERE n.file_id = s.file_id AND n.seq = s.seq)
-          AND NOT EXISTS (SELECT 1 FROM by_note n WHERE n.file_id = s.file_id AND n.seq = s.seq)
+       SELECT b.file_id, b.seq, i.domain FROM bare b JOIN ip_domain i USING (remote_ip) ANTI JOIN noted n USING (file_id, seq)
+     ),
+     unassigned AS (
+       SELECT file_id, seq, NULL::VARCHAR AS domain FROM bare ANTI JOIN noted USING (file_id, seq) ANTI JOIN by_ip USING (file_id, seq)
      )
-     SELECT s.*, d.domain
-       FROM s LEFT JOIN (SELECT * FROM named UNION ALL SELECT * FROM by_note UNION ALL SELECT * FROM by_ip) d USING (file_id, seq)`,
+     SELECT * FROM named UNION ALL SELECT * FROM noted UNION ALL SELECT * FROM by_ip UNION ALL SELECT * FROM unassigned`,
     { ...windowParams(window), destination: RULES.sessions.destinationDomainPattern },
   );
 }
@@ -136,7 +139,7 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
               count(*) FILTER (WHERE masked_verbs)::INTEGER AS masked,
               epoch_ns(min(start_time)) AS first_ns,
               epoch_ns(max(coalesce(end_time, start_time))) AS last_ns
-         FROM ${SESSIONS} WHERE domain IS NOT NULL GROUP BY domain`,
+         FROM ${SESSION_ROWS} WHERE domain IS NOT NULL GROUP BY domain`,
       {
         noConnection: RULES.sessions.noConnectionEndReasons,
         ...blockedParams,
@@ -146,40 +149,48 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
     const byReason = await queryRows<{ domain: string; kind: string; value: string; n: number }>(
       connection,
       `SELECT domain, 'end' AS kind, coalesce(end_reason, '(unknown)') AS value, count(*)::INTEGER AS n
-         FROM ${SESSIONS} WHERE domain IS NOT NULL GROUP BY ALL
+         FROM ${SESSION_ROWS} WHERE domain IS NOT NULL GROUP BY ALL
        UNION ALL
        SELECT domain, 'xexch50', coalesce(xexch50_outcome, '(unknown)'), count(*)::INTEGER
-         FROM ${SESSIONS} WHERE domain IS NOT NULL AND xexch50_sent GROUP BY ALL
+         FROM ${SESSION_ROWS} WHERE domain IS NOT NULL AND xexch50_sent GROUP BY ALL
        ORDER BY 1, 2, 4 DESC, 3`,
     );
     const recipients = await queryRows<{ domain: string; code: number | null; text: string | null; n: number }>(
       connection,
       `SELECT lower(r.domain) AS domain, r.reply_code AS code, r.reply_text AS text, count(*)::INTEGER AS n
-         FROM (SELECT DISTINCT file_id, seq FROM ${SESSIONS}) s
+         FROM (SELECT DISTINCT file_id, seq FROM ${SESSION_ROWS} WHERE domain IS NOT NULL) s
          JOIN smtp_session_recipients r USING (file_id, seq)
         WHERE r.domain IS NOT NULL
         GROUP BY ALL`,
     );
     // One row per XEXCH50 command: from the protocol-log lines (exact time, one per message), or
-    // from the session record alone when its lines are not in the store.
-    const lines = await queryRows<{ domain: string; time_ns: bigint | null; bytes: string | null; session_key: string | null }>(
-      connection,
-      `WITH x AS (
-         SELECT file_id, session_key, epoch_ns(time) AS time_ns,
+    // from the session record alone when its lines are not in the store. Counted per domain;
+    // the blocked ones (the only ones a firewall can have cut) come back for matching.
+    const commands = `WITH x AS (
+         SELECT file_id, session_key, epoch_ns(time) / 1e6 AS time_ms,
                 regexp_extract(argument, '^\\s*([0-9]+)', 1) AS bytes
            FROM smtp_lines
           WHERE direction = 'outbound' AND verb = 'XEXCH50' AND time IS NOT NULL
        )
-       SELECT s.domain, coalesce(x.time_ns, epoch_ns(s.start_time)) AS time_ns,
-              coalesce(nullif(x.bytes, ''), CAST(s.xexch50_bytes AS VARCHAR)) AS bytes, s.session_key
-         FROM ${SESSIONS} s LEFT JOIN x USING (file_id, session_key)
-        WHERE s.domain IS NOT NULL AND (x.time_ns IS NOT NULL OR s.xexch50_sent)`,
+       SELECT s.domain, coalesce(x.time_ms, epoch_ns(s.start_time) / 1e6) AS time_ms,
+              coalesce(nullif(x.bytes, ''), CAST(s.xexch50_bytes AS VARCHAR)) AS bytes, s.session_key, ${BLOCKED} AS blocked
+         FROM ${SESSION_ROWS} s LEFT JOIN x USING (file_id, session_key)
+        WHERE s.domain IS NOT NULL AND (x.time_ms IS NOT NULL OR s.xexch50_sent)`;
+    const attemptCounts = await queryRows<{ domain: string; n: number }>(
+      connection,
+      `SELECT domain, count(*)::INTEGER AS n FROM (${commands}) GROUP BY domain`,
+      blockedParams,
+    );
+    const blockedAttempts = await queryRows<{ domain: string; time_ms: number | null; bytes: string | null; session_key: string | null }>(
+      connection,
+      `SELECT domain, time_ms, bytes, session_key FROM (${commands}) WHERE blocked AND time_ms IS NOT NULL AND bytes IS NOT NULL`,
+      blockedParams,
     );
     const examples = await queryRows<SessionExample & { domain: string }>(
       connection,
       `SELECT domain, epoch_ns(start_time) AS start, server, session_key, remote_ip, remote_host, greeting,
               xexch50_bytes, xexch50_outcome, end_reason, first_line_no
-         FROM ${SESSIONS} WHERE domain IS NOT NULL
+         FROM ${SESSION_ROWS} WHERE domain IS NOT NULL
        QUALIFY row_number() OVER (
          PARTITION BY domain
          ORDER BY (${BLOCKED}) DESC,
@@ -232,12 +243,16 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
         e.recipientRejectedPermanent += r.n;
       }
     }
-    const attempts: XexchAttempt[] = [];
-    for (const l of lines) {
-      const e = byDomain.get(l.domain);
-      if (e) e.xexch50Attempts++;
-      if (l.bytes && l.time_ns !== null) attempts.push({ domain: l.domain, time: l.time_ns, bytes: Number(l.bytes), sessionKey: l.session_key });
+    for (const c of attemptCounts) {
+      const e = byDomain.get(c.domain);
+      if (e) e.xexch50Attempts = c.n;
     }
+    const attempts: XexchAttempt[] = blockedAttempts.map((a) => ({
+      domain: a.domain,
+      time: a.time_ms as number,
+      bytes: Number(a.bytes),
+      sessionKey: a.session_key,
+    }));
     for (const x of examples) {
       const { domain, ...example } = x;
       byDomain.get(domain)?.examples.push({

@@ -20,9 +20,8 @@ export interface DomainEvidence {
   tracking?: TrackingEvidence;
   sessions?: SessionEvidence;
   queue?: QueueEvidence;
-  /** XEXCH50 firewall events attributed to the domain, and how many paired with a sender attempt. */
+  /** XEXCH50 firewall events attributed to the domain. */
   firewallEvents: number;
-  firewallMatched: number;
   firewallMethods: string[];
   /** Messages received from the domain (it may only ever send to us). */
   inboundMessages: number;

@@ -13,8 +13,6 @@ import type { AuditReport, FolderReport, IngestProblem } from '../render/model.j
 import { renderReportHtml } from '../render/report-html.js';
 import { renderSummaryMarkdown } from '../render/summary-md.js';
 import type { IngestOptions } from '../store/ingest.js';
-import { quoteIdent } from '../store/ddl.js';
-import { TABLES } from '../store/records.js';
 import { runSql } from '../store/sql.js';
 import { openStore } from '../store/store.js';
 import { isoFromNanos } from '../util/timezone.js';
@@ -61,13 +59,19 @@ function windowBound(text: string | null, nowNs: bigint, key: string): bigint | 
   return value;
 }
 
-/** Everything the diagnosis depends on; equal keys mean the previous diagnosis can be reused. */
+/**
+ * Everything the diagnosis depends on; equal keys mean the previous diagnosis can be reused. Data
+ * only changes by ingest (a new ledger row) or by retention, which makes the key unique to its run.
+ */
 async function diagnosisKey(connection: DuckDBConnection, parts: Record<string, unknown>): Promise<string> {
-  const counts = TABLES.map((t) => `(SELECT count(*) FROM ${quoteIdent(t.name)}) AS ${quoteIdent(t.name)}`).join(', ');
-  const rows = (
-    await runSql(connection, `SELECT ${counts}, (SELECT coalesce(max(file_id), 0) FROM ingest_files WHERE status IN ('ok', 'partial')) AS last_file`)
-  ).rows;
-  return JSON.stringify({ version, data: rows[0], ...parts });
+  const ledger = (
+    await runSql(
+      connection,
+      `SELECT count(*) AS files, coalesce(max(file_id), 0) AS last_file, coalesce(sum(records_stored), 0) AS records
+         FROM ingest_files WHERE status IN ('ok', 'partial')`,
+    )
+  ).rows[0];
+  return JSON.stringify({ version, ledger, ...parts });
 }
 
 function folderReport(result: FolderResult): FolderReport {
@@ -87,7 +91,9 @@ function folderReport(result: FolderResult): FolderReport {
 }
 
 async function ingestProblems(connection: DuckDBConnection, results: FolderResult[]): Promise<IngestProblem[]> {
-  const problems: IngestProblem[] = [];
+  const problems: IngestProblem[] = results
+    .filter((r) => r.missing !== null)
+    .map((r) => ({ path: r.folder.path, status: 'missing', message: r.missing, issues: [], issueCount: 0 }));
   for (const s of results.flatMap((r) => r.ingested)) {
     if (!PROBLEM_STATUSES.has(s.status) && s.issues === 0) continue;
     const issues =
@@ -127,23 +133,30 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
     throw new EdgelogError('nothing to audit: give folders in --config or PATH arguments');
   }
 
-  let T = performance.now(); const lap = (l: string) => { const n = performance.now(); if (process.env.LAPS) console.error(l, (n - T).toFixed(1)); T = n; };
+  const startedAt = now.toISOString();
   const lock = acquireAuditLock(settings.db, now);
   try {
-    holdIfRequested('locked'); lap("holdIfRequested('locked')");
-    const store = await openStore(settings.db); lap('const store = await openS');
+    holdIfRequested('locked');
+    const store = await openStore(settings.db);
     try {
       const { connection } = store;
       const ingested = await ingestFolders(store, folders, ingestHold());
-      holdIfRequested('ingested'); lap("holdIfRequested('ingested");
+      holdIfRequested('ingested');
       let retention: RetentionResult | null = null;
       if (settings.retainDays !== null) {
         const cutoff = isoFromNanos(nowNs - BigInt(settings.retainDays) * 86_400n * 1_000_000_000n, 6);
         retention = await applyRetention(connection, cutoff);
       }
 
-      const previous = await previousRun(connection); lap('const previous = await pr');
-      const key = await diagnosisKey(connection, { since: String(since), until: String(until), firewallMapText, skew: settings.skewSeconds }); lap('const key = await diagnos');
+      const previous = await previousRun(connection);
+      const retentionChanged = retention !== null && Object.keys(retention.deleted).length > 0;
+      const key = await diagnosisKey(connection, {
+        since: String(since),
+        until: String(until),
+        firewallMapText,
+        skew: settings.skewSeconds,
+        ...(retentionChanged ? { retention: startedAt } : {}),
+      });
       const reused = previous !== null && previous.diagnosisKey === key;
       const diagnosis: Pick<DiagnosisResult, 'findings' | 'notes'> = reused
         ? await storedDiagnosis(connection, previous.runId)
@@ -153,15 +166,14 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
             firewallMap: firewallMapText === null ? undefined : parseFirewallMap(firewallMapText, settings.firewallMap ?? ''),
             skewSeconds: settings.skewSeconds ?? undefined,
           });
-      holdIfRequested('diagnosed'); lap("holdIfRequested('diagnose");
+      holdIfRequested('diagnosed');
 
-      const startedAt = now.toISOString();
       const comparison = compareWithPrevious(diagnosis.findings, previous?.problems ?? [], startedAt);
       const exitCode = failingFindings(comparison.findings, settings.failOn).length > 0 ? EXIT_FINDINGS : EXIT_OK;
       const window = { since: since === null ? null : isoFromNanos(since, 3), until: until === null ? null : isoFromNanos(until, 3) };
       const chartDomains = [...new Set(comparison.findings.filter((f) => f.status === 'new' || f.status === 'ongoing').map((f) => f.domain))];
-      const timelines = await domainTimelines(connection, chartDomains, { since, until }); lap('const timelines = await');
-      const runId = await nextRunId(connection); lap('const runId = await nextR');
+      const timelines = await domainTimelines(connection, chartDomains, { since, until });
+      const runId = await nextRunId(connection);
       const report: AuditReport = {
         runId,
         previousRunId: previous?.runId ?? null,
@@ -178,14 +190,20 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
         folders: ingested.map(folderReport),
         ingestProblems: await ingestProblems(connection, ingested),
         retention: retention === null ? null : { days: settings.retainDays ?? 0, deleted: retention.deleted },
-        notes: [...(reused ? [`no new data since run ${previous.runId}: its diagnosis was reused`] : []), ...diagnosis.notes],
+        notes: [
+          ...(lock.tookOverFrom
+            ? [`took over the lock of an audit that is no longer running (pid ${lock.tookOverFrom.pid}, started ${lock.tookOverFrom.started})`]
+            : []),
+          ...(reused ? [`no new data since run ${previous.runId}: its diagnosis was reused`] : []),
+          ...diagnosis.notes,
+        ],
         timelines,
-      }; lap('ingestProblems: await');
+      };
       const staged = stageReport(outRoot, dayFolderName(now), {
         'findings.json': renderFindingsJson(report),
         'summary.md': renderSummaryMarkdown(report),
         'report.html': renderReportHtml(report),
-      }); lap('const staged = stageRepor');
+      });
       try {
         holdIfRequested('staged');
         await inTransaction(connection, () =>
@@ -200,27 +218,40 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
             configPath: settings.file,
             outDir: staged.finalDir,
             inputs: report.folders,
-            filesIngested: ingested.reduce((n, r) => n + r.ingested.filter((s) => s.status === 'ok' || s.status === 'partial').length, 0),
-            filesUnchanged: ingested.reduce((n, r) => n + r.unchanged, 0),
-            filesFailed: ingested.reduce((n, r) => n + r.ingested.filter((s) => PROBLEM_STATUSES.has(s.status) && s.status !== 'partial').length, 0),
+            ...fileCounts(ingested),
             diagnosisKey: key,
             notes: diagnosis.notes,
             findings: comparison.findings,
           }),
         );
-        holdIfRequested('recorded'); lap("holdIfRequested('recorded");
-        staged.publish(); lap('staged.publish();');
+        holdIfRequested('recorded');
+        staged.publish();
+        if (reused && !retentionChanged) {
+          // Only this run's few rows were written: leave them in the write-ahead log (read and
+          // replayed by every later open) instead of paying a checkpoint, most of an unchanged
+          // re-run's time. Runs that ingest or delete data checkpoint as usual.
+          await connection.run('PRAGMA disable_checkpoint_on_shutdown');
+        }
       } catch (error) {
         staged.discard();
         throw error;
       }
       return { report, reportDir: staged.finalDir, exitCode };
     } finally {
-      await store.close(); lap('close');
+      await store.close();
     }
   } finally {
     lock.release();
   }
+}
+
+function fileCounts(results: FolderResult[]): { filesIngested: number; filesUnchanged: number; filesFailed: number } {
+  const summaries = results.flatMap((r) => r.ingested);
+  return {
+    filesIngested: summaries.filter((s) => s.status === 'ok' || s.status === 'partial').length,
+    filesUnchanged: results.reduce((n, r) => n + r.unchanged, 0),
+    filesFailed: summaries.filter((s) => s.status === 'failed' || s.status === 'missing').length,
+  };
 }
 
 function readFirewallMap(path: string): string {

@@ -34,7 +34,7 @@ export interface SystemdInstall {
   activationProblem: string | null;
 }
 
-export function userUnitDir(env: NodeJS.ProcessEnv = process.env): string {
+function userUnitDir(env: NodeJS.ProcessEnv = process.env): string {
   const configHome = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
   return join(configHome, 'systemd', 'user');
 }

@@ -1,6 +1,8 @@
 // The numbers behind the report's charts, per affected domain: outbound attempts and XEXCH50
 // blocks (SMTP protocol logs, else message tracking), NDRs (tracking), queue depth and the age of
-// the oldest queued message (queue exports). Which event kinds and session outcomes count comes
+// the oldest queued message (queue exports with snapshot times; else derived from tracking: the
+// recipients handed to the outbound path and not yet delivered or NDR'd at the end of each
+// bucket). Which event kinds and session outcomes count comes
 // from the diagnosis rules, so the charts and the verdict cannot disagree on definitions. All
 // domains are fetched with one query per source.
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -24,6 +26,8 @@ export interface DomainTimeline {
   attempts: number[];
   blocks: number[];
   ndrs: number[];
+  /** Where queue depth and oldest age come from, for the caption; null when from neither. */
+  queueSource: 'queue exports' | 'message tracking' | null;
   queueDepth: Point[];
   oldestQueuedHours: Point[];
 }
@@ -36,6 +40,11 @@ function bucketFor(spanNs: bigint): bigint {
   const wanted = Number(spanNs / SECOND) / TARGET_BUCKETS;
   const seconds = NICE_BUCKETS_SECONDS.find((s) => s >= wanted) ?? NICE_BUCKETS_SECONDS[NICE_BUCKETS_SECONDS.length - 1];
   return BigInt(seconds) * SECOND;
+}
+
+interface PairRow extends SourceRow {
+  /** Delivered or NDR'd at (ns), null while waiting. */
+  done: bigint | null;
 }
 
 interface SourceRow {
@@ -66,8 +75,17 @@ const queueSql = (table: string, count: string, oldest: string) => `SELECT lower
    WHERE list_contains($domains, lower(trim(next_hop_domain))) AND snapshot_time IS NOT NULL AND ${inWindow('snapshot_time')}
    GROUP BY ALL ORDER BY t`;
 
-function byDomain(rows: SourceRow[]): Map<string, SourceRow[]> {
-  const map = new Map<string, SourceRow[]>();
+/** Recipient pairs: when they took the outbound path and when they were delivered or NDR'd. */
+const PAIRS = `SELECT lower(trim(recipient_domain)) AS domain,
+         epoch_ns(min(time) FILTER (WHERE list_contains($sentKinds, event_kind))) AS t,
+         epoch_ns(min(time) FILTER (WHERE list_contains($finalKinds, event_kind))) AS done, 0 AS n
+    FROM tracking
+   WHERE list_contains($domains, lower(trim(recipient_domain))) AND recipient IS NOT NULL AND ${inWindow('time')}
+   GROUP BY lower(trim(recipient_domain)), coalesce(message_id, internal_id), lower(trim(recipient))
+  HAVING t IS NOT NULL`;
+
+function byDomain<T extends { domain: string }>(rows: T[]): Map<string, T[]> {
+  const map = new Map<string, T[]>();
   for (const r of rows) map.set(r.domain, [...(map.get(r.domain) ?? []), r]);
   return map;
 }
@@ -81,12 +99,15 @@ export async function domainTimelines(connection: DuckDBConnection, domains: str
     blockedEnds: RULES.sessions.xexch50BlockedEndReasons,
     attemptKinds: RULES.tracking.attemptKinds,
     ndrKinds: RULES.tracking.ndrKinds,
+    sentKinds: RULES.tracking.sentKinds,
+    finalKinds: [...RULES.tracking.deliveredKinds, ...RULES.tracking.ndrKinds],
   };
   const query = async (sql: string) => byDomain(await queryRows<SourceRow>(connection, sql, params));
   const sessions = await query(SESSIONS);
   const tracking = await query(TRACKING);
   const snapshots = await query(queueSql('queue_snapshots', 'sum(message_count)', 'oldest_message_time'));
   const messages = await query(queueSql('queue_messages', 'count(*)', 'received_time'));
+  const pairs = byDomain(await queryRows<PairRow>(connection, PAIRS, params));
   return domains.map((domain) => {
     const key = domain.toLowerCase();
     return buildTimeline(domain, {
@@ -94,18 +115,19 @@ export async function domainTimelines(connection: DuckDBConnection, domains: str
       tracking: tracking.get(key) ?? [],
       snapshots: snapshots.get(key) ?? [],
       messages: messages.get(key) ?? [],
+      pairs: pairs.get(key) ?? [],
     });
   });
 }
 
 function buildTimeline(
   domain: string,
-  src: { sessions: SourceRow[]; tracking: SourceRow[]; snapshots: SourceRow[]; messages: SourceRow[] },
+  src: { sessions: SourceRow[]; tracking: SourceRow[]; snapshots: SourceRow[]; messages: SourceRow[]; pairs: PairRow[] },
 ): DomainTimeline {
   const trackingAttempts = src.tracking.filter((r) => Number(r.n) === 1);
   const ndrs = src.tracking.filter((r) => Number(r.n) === 0);
   const attemptRows = src.sessions.length > 0 ? src.sessions : trackingAttempts;
-  const times = [...attemptRows, ...ndrs, ...src.snapshots, ...src.messages].map((r) => BigInt(r.t));
+  const times = [...attemptRows, ...ndrs, ...src.snapshots, ...src.messages, ...src.pairs].map((r) => BigInt(r.t));
   const first = times.length > 0 ? times.reduce((a, b) => (b < a ? b : a)) : 0n;
   const last = times.length > 0 ? times.reduce((a, b) => (b > a ? b : a)) : 0n;
   const bucketNs = bucketFor(last - first);
@@ -126,10 +148,35 @@ function buildTimeline(
     attempts: histogram(attemptRows, () => 1),
     blocks: histogram(src.sessions, (r) => Number(r.n)),
     ndrs: histogram(ndrs, () => 1),
-    // Snapshot and message exports describe the same queues: prefer the link totals when present.
-    queueDepth: (src.snapshots.length > 0 ? src.snapshots : src.messages).map((r) => ({ t: BigInt(r.t), v: Number(r.n) })),
-    oldestQueuedHours: oldestPerSnapshot([...src.snapshots, ...src.messages]),
+    ...queueSeries(src, from, bucketNs, count),
   };
+}
+
+function queueSeries(
+  src: { snapshots: SourceRow[]; messages: SourceRow[]; pairs: PairRow[] },
+  from: bigint,
+  bucketNs: bigint,
+  count: number,
+): Pick<DomainTimeline, 'queueSource' | 'queueDepth' | 'oldestQueuedHours'> {
+  if (src.snapshots.length + src.messages.length > 0) {
+    return {
+      queueSource: 'queue exports',
+      // Snapshot and message exports describe the same queues: prefer the link totals when present.
+      queueDepth: (src.snapshots.length > 0 ? src.snapshots : src.messages).map((r) => ({ t: BigInt(r.t), v: Number(r.n) })),
+      oldestQueuedHours: oldestPerSnapshot([...src.snapshots, ...src.messages]),
+    };
+  }
+  if (src.pairs.length === 0) return { queueSource: null, queueDepth: [], oldestQueuedHours: [] };
+  const queueDepth: Point[] = [];
+  const oldestQueuedHours: Point[] = [];
+  for (let i = 1; i <= count; i++) {
+    const at = from + BigInt(i) * bucketNs;
+    const waiting = src.pairs.filter((p) => BigInt(p.t) <= at && (p.done === null || BigInt(p.done) > at));
+    queueDepth.push({ t: at, v: waiting.length });
+    const oldest = waiting.reduce<bigint | null>((min, p) => (min === null || BigInt(p.t) < min ? BigInt(p.t) : min), null);
+    oldestQueuedHours.push({ t: at, v: oldest === null ? 0 : Number((at - oldest) / 1_000_000n) / 3_600_000 });
+  }
+  return { queueSource: 'message tracking', queueDepth, oldestQueuedHours };
 }
 
 function oldestPerSnapshot(rows: SourceRow[]): Point[] {

@@ -45,13 +45,17 @@ export function eventTypeByName(name: string): EventTypeMapping | undefined {
 }
 
 /**
- * Default file names of the Windows 2000/XP/2003 logs (%SystemRoot%\system32\config) and the log
- * (channel) each holds. AppEvent/SecEvent/SysEvent are documented; the others are unconfirmed.
+ * Words in a .evt file name that tell which log (channel) it holds: the default file names of the
+ * Windows 2000/XP/2003 logs (%SystemRoot%\system32\config; AppEvent/SecEvent/SysEvent documented, the
+ * others unconfirmed) and the log names themselves, as in a saved `Application.evt` (inferred).
  */
 export const EVT_FILE_CHANNELS: ReadonlyMap<string, string> = new Map([
   ['appevent', 'Application'],
   ['secevent', 'Security'],
   ['sysevent', 'System'],
+  ['application', 'Application'],
+  ['security', 'Security'],
+  ['system', 'System'],
   ['dnsevent', 'DNS Server'],
   ['ntfrs', 'File Replication Service'],
   ['ntds', 'Directory Service'],

@@ -14,6 +14,11 @@ const PLOT_WIDTH = WIDTH - LEFT - RIGHT;
 
 const COLORS = { attempts: '#9aa5b1', blocks: '#c0392b', ndrs: '#d68910', depth: '#2471a3', age: '#7d3c98' };
 
+const QUEUE_CAPTION = {
+  'queue exports': 'messages queued for the domain (queue exports)',
+  'message tracking': "recipients handed to the outbound path, not yet delivered or NDR'd (message tracking)",
+} as const;
+
 const time = (ns: bigint): string => isoFromNanos(ns, 0).replace('T', ' ').replace(':00Z', 'Z');
 
 function niceMax(values: number[]): number {
@@ -62,7 +67,7 @@ function linePanel(title: string, points: Point[], color: string, unit: string):
   return {
     title,
     max,
-    empty: points.length === 0,
+    empty: points.every((p) => p.v === 0),
     body: (_top, x, y) => {
       const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ');
       const dots = points
@@ -81,8 +86,8 @@ export function timelineSvg(tl: DomainTimeline): string {
       { values: tl.blocks, color: COLORS.blocks, label: 'blocked' },
     ]),
     barsPanel(tl, `NDRs per ${bucketName(tl.bucketNs)}`, [{ values: tl.ndrs, color: COLORS.ndrs, label: 'NDRs' }]),
-    linePanel('Queue depth (messages queued for the domain)', tl.queueDepth, COLORS.depth, 'messages'),
-    linePanel('Oldest queued message (hours in queue)', tl.oldestQueuedHours, COLORS.age, 'hours'),
+    linePanel(`Queue depth: ${QUEUE_CAPTION[tl.queueSource ?? 'queue exports']}`, tl.queueDepth, COLORS.depth, 'waiting'),
+    linePanel('Age of the oldest waiting message (hours)', tl.oldestQueuedHours, COLORS.age, 'hours'),
   ].filter((p) => !p.empty);
   if (panels.length === 0) return '<p class="muted">No time series for this domain in the window.</p>';
   const span = Number(tl.to - tl.from) || 1;

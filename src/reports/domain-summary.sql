@@ -44,7 +44,9 @@ sessions AS (
 ),
 attempts AS (
   SELECT s.domain, coalesce(l.time, s.start_time) AS time,
-         coalesce(nullif(regexp_extract(l.argument, '^\s*([0-9]+)', 1), ''), CAST(s.xexch50_bytes AS VARCHAR)) AS bytes
+         coalesce(nullif(regexp_extract(l.argument, '^\s*([0-9]+)', 1), ''), CAST(s.xexch50_bytes AS VARCHAR)) AS bytes,
+         s.xexch50_outcome IN ('dropped-after-354', 'dropped') OR s.end_reason = 'dropped-after-xexch50'
+           OR (s.xexch50_outcome IS NULL AND s.xexch50_reply_code = 354 AND s.end_reason = 'open') AS blocked
     FROM sessions s
     LEFT JOIN smtp_lines l
       ON l.file_id = s.file_id AND l.session_key = s.session_key AND l.direction = 'outbound' AND l.verb = 'XEXCH50'
@@ -60,21 +62,36 @@ xexch50_failed AS (
                            OR (xexch50_outcome IS NULL AND xexch50_reply_code = 354 AND end_reason = 'open'))
    GROUP BY domain
 ),
+-- Firewall events are matched to blocked attempts of the same byte count within the skew, on
+-- time buckets as wide as the skew (an event's bucket and both neighbours), so the join stays an
+-- equi-join. `XEXCH50 1020` cut at 12 bytes (KB 818222's dump) keeps only 4 digits: a prefix.
+skew AS (
+  SELECT coalesce($skew, 300) + 5 AS s
+),
+blocked_attempts AS (
+  SELECT domain, epoch(time) AS t, bytes, left(bytes, 4) AS prefix, floor(epoch(time) / s) AS bucket
+    FROM attempts, skew WHERE blocked
+),
 fw_events AS (
-  SELECT record_id, computer, time_created,
-         regexp_extract(binary_text, '^XEXCH50 ([0-9]+)', 1) AS bytes,
-         length(binary_text) >= 12 AND binary_text NOT LIKE 'XEXCH50 % %' AS cut
-    FROM events
-   WHERE provider = 'SmtpEvt' AND event_id = 20031 AND binary_text LIKE 'XEXCH50 %'
-     AND ($since IS NULL OR time_created >= $since) AND ($until IS NULL OR time_created < $until)
+  SELECT computer, record_id, t, bytes, cut, unnest([bucket - 1, bucket, bucket + 1]) AS bucket
+    FROM (SELECT computer, record_id, epoch(time_created) AS t, floor(epoch(time_created) / s) AS bucket,
+                 regexp_extract(binary_text, '^XEXCH50 ([0-9]+)', 1) AS bytes,
+                 length(binary_text) = 12 AS cut
+            FROM events, skew
+           WHERE provider = 'SmtpEvt' AND event_id = 20031 AND binary_text LIKE 'XEXCH50 %'
+             AND ($since IS NULL OR time_created >= $since) AND ($until IS NULL OR time_created < $until))
+),
+firewall_matches AS (
+  SELECT a.domain, e.computer, e.record_id FROM fw_events e, skew
+    JOIN blocked_attempts a ON a.bucket = e.bucket AND a.bytes = e.bytes
+   WHERE abs(e.t - a.t) <= skew.s
+  UNION
+  SELECT a.domain, e.computer, e.record_id FROM fw_events e, skew
+    JOIN blocked_attempts a ON a.bucket = e.bucket AND a.prefix = e.bytes
+   WHERE e.cut AND abs(e.t - a.t) <= skew.s
 ),
 firewall AS (
-  SELECT a.domain, count(DISTINCT (e.computer, e.record_id)) AS firewall_xexch50_events
-    FROM fw_events e
-    JOIN attempts a
-      ON (a.bytes = e.bytes OR (e.cut AND starts_with(a.bytes, e.bytes)))
-     AND abs(epoch(e.time_created) - epoch(a.time)) <= coalesce($skew, 300) + 5
-   GROUP BY a.domain
+  SELECT domain, count(*) AS firewall_xexch50_events FROM firewall_matches GROUP BY domain
 )
 SELECT domain,
        coalesce(m.sent, 0) AS sent,

@@ -4,14 +4,22 @@
 -- param: since TIMESTAMP optional Only lines at or after this time (UTC)
 -- param: until TIMESTAMP optional Only lines before this time (UTC)
 -- param: direction VARCHAR optional Only inbound or outbound
-WITH l AS (
-  SELECT *,
-         -- The command a reply answers is the latest command line of its session (IIS inbound rows carry both).
-         coalesce(verb, last_value(verb IGNORE NULLS) OVER (
-           PARTITION BY file_id, session_key ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) AS command
-    FROM smtp_lines
-   WHERE ($since IS NULL OR time >= $since) AND ($until IS NULL OR time < $until)
+-- The command a reply answers is the latest command line of its session up to the reply (IIS inbound rows carry both).
+WITH errors AS (
+  SELECT * FROM smtp_lines
+   WHERE reply_code >= 400
+     AND ($since IS NULL OR time >= $since) AND ($until IS NULL OR time < $until)
      AND ($direction IS NULL OR direction = $direction)
+),
+commands AS (
+  SELECT l.file_id, l.session_key, l.seq, l.verb
+    FROM smtp_lines l SEMI JOIN (SELECT DISTINCT file_id, session_key FROM errors) e USING (file_id, session_key)
+   WHERE l.verb IS NOT NULL
+),
+answered AS (
+  SELECT e.*, coalesce(e.verb, c.verb) AS command
+    FROM errors e ASOF LEFT JOIN commands c
+      ON e.file_id = c.file_id AND e.session_key = c.session_key AND e.seq >= c.seq
 )
 SELECT direction,
        remote_ip,
@@ -23,7 +31,6 @@ SELECT direction,
        min(reply_text) AS example_reply,
        min(time) AS first,
        max(time) AS last
-  FROM l
- WHERE reply_code >= 400
+  FROM answered
  GROUP BY direction, remote_ip, reply_code, command
  ORDER BY replies DESC, direction, remote_ip, reply_code, command;

@@ -205,17 +205,33 @@ test('SmtpEvt 20031 for another verb, or without Data, is never XEXCH50 evidence
   assert.ok(result.notes.some((n) => n.includes('TURN ×1') && n.includes('not KB 818222 evidence')));
 });
 
-test('a mixed store: every verdict, worst first, and the window ends at the latest evidence', async () => {
-  const records = [
+function mixedStore(firewallOffsetSeconds: number): StoredRecord[] {
+  return [
     ...harmless504Domain('auth504.example', '198.51.100.7'),
     ...transientDomain('greylist.example', '198.51.100.9'),
     ...dnsDomain('nodns.example'),
     ...unreachableDomain('down.example', '198.51.100.10'),
     ...recipientRejectedDomain('strict.example', '198.51.100.11'),
     ...inspectionDomain('pix.example', '198.51.100.12'),
-    ...blockedDomain('northwind.example', '198.51.100.25', { firewall: { host: 'ISA2K-GW', offsetSeconds: -97 } }),
+    ...blockedDomain('northwind.example', '198.51.100.25', { firewall: { host: 'ISA2K-GW', offsetSeconds: firewallOffsetSeconds } }),
   ];
-  const result = await run(records);
+}
+
+test('clock skew up to ±5 minutes changes no verdict; the offset is estimated within ±5 s', async () => {
+  const reference = await run(mixedStore(0));
+  for (const offset of [-300, -150, 150, 300]) {
+    const skewed = await run(mixedStore(offset));
+    assert.deepEqual(
+      skewed.findings.map((f) => [f.domain, f.verdict, f.confidence, f.counts]),
+      reference.findings.map((f) => [f.domain, f.verdict, f.confidence, f.counts]),
+      `offset ${offset} s`,
+    );
+    assert.ok(Math.abs((skewed.firewallHosts[0].clockOffsetSeconds ?? Infinity) - offset) <= 5, `offset ${offset} s`);
+  }
+});
+
+test('a mixed store: every verdict, worst first, and the window ends at the latest evidence', async () => {
+  const result = await run(mixedStore(-97));
   assert.deepEqual(
     result.findings.map((f) => [f.domain, f.verdict, f.confidence]),
     [
@@ -236,6 +252,9 @@ test('a mixed store: every verdict, worst first, and the window ends at the late
   assert.equal(messages.oldest_stuck_age_seconds, 48 * 3600 + 13 * 60);
   assert.deepEqual(messages.ndr_by_code, { '4.4.7': 1 });
   assert.equal(nw.first_seen, '2007-03-08T07:58:29.000Z'); // the first firewall event (08:00:06 on a clock 97 s behind)
+  // The time-outs carry no recipient: the SEND-log `*` line names their domain.
+  const down = only(result, 'down.example').evidence.sessions as { count: number; no_connection: number };
+  assert.deepEqual([down.count, down.no_connection], [3, 3]);
 });
 
 test('--since/--until bound the evidence; "now" is --until', async () => {

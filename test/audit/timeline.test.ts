@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { domainTimelines } from '../../src/audit/timeline.js';
 import { openStore } from '../../src/store/store.js';
 import { tempDir } from '../helpers/cli.js';
-import { blockedSession, loadInto, record, t } from './small-store.js';
+import { blockedSession, delivered, loadInto, record, t, trackingMessage } from './small-store.js';
 
 test('per-domain series in 5-minute buckets over a 3 h 20 min span', async () => {
   const db = join(tempDir(), 'tl.duckdb');
@@ -44,6 +44,34 @@ test('per-domain series in 5-minute buckets over a 3 h 20 min span', async () =>
     ]);
     assert.equal(blocked.to - blocked.from, 41n * 300n * 1_000_000_000n);
     assert.deepEqual([quiet.attempts, quiet.ndrs, quiet.queueDepth, quiet.attemptsSource], [[], [], [], null]);
+  } finally {
+    await store.close();
+  }
+});
+
+test('without timed queue exports, queue depth and oldest age come from the tracking pairs still waiting', async () => {
+  const db = join(tempDir(), 'tl2.duckdb');
+  await loadInto(db, 'x', [
+    trackingMessage('<a@x>', 'ann@track.example', '2026-10-01T00:00:00Z'),
+    trackingMessage('<b@x>', 'bob@track.example', '2026-10-01T12:00:00Z'),
+    delivered('<a@x>', 'ann@track.example', '2026-10-01T18:30:00Z'),
+    record('tracking', { time: t('2026-10-02T00:00:00Z'), event_kind: 'ndr', message_id: '<b@x>', recipient: 'bob@track.example', recipient_domain: 'track.example' }),
+    record('queue_snapshots', { snapshot_time: null, next_hop_domain: 'track.example', message_count: 7 }),
+  ]);
+  const store = await openStore(db, { readOnly: true });
+  try {
+    const [tl] = await domainTimelines(store.connection, ['track.example'], { since: null, until: null });
+    assert.equal(tl.bucketNs, 1_800n * 1_000_000_000n);
+    assert.equal(tl.queueSource, 'message tracking');
+    assert.equal(tl.queueDepth.length, 49);
+    const at = (iso: string) => tl.queueDepth.findIndex((p) => p.t === t(iso));
+    assert.deepEqual(tl.queueDepth[at('2026-10-01T01:00:00Z')], { t: t('2026-10-01T01:00:00Z'), v: 1 });
+    assert.deepEqual(tl.queueDepth[at('2026-10-01T12:00:00Z')], { t: t('2026-10-01T12:00:00Z'), v: 2 });
+    assert.deepEqual(tl.queueDepth[at('2026-10-01T19:00:00Z')], { t: t('2026-10-01T19:00:00Z'), v: 1 });
+    assert.deepEqual(tl.queueDepth[at('2026-10-02T00:30:00Z')], { t: t('2026-10-02T00:30:00Z'), v: 0 });
+    assert.deepEqual(tl.oldestQueuedHours[at('2026-10-01T18:00:00Z')], { t: t('2026-10-01T18:00:00Z'), v: 18 });
+    assert.deepEqual(tl.oldestQueuedHours[at('2026-10-01T19:00:00Z')], { t: t('2026-10-01T19:00:00Z'), v: 7 });
+    assert.deepEqual(tl.ndrs.reduce((a, b) => a + b), 1);
   } finally {
     await store.close();
   }

@@ -133,4 +133,12 @@ test('user SID and channel from the default file name', async () => {
   const { records } = await readEvtBytes(layout.bytes, false, 'C:\\WINDOWS\\system32\\config\\AppEvent.Evt');
   assert.equal(records[0].user_sid, 'S-1-5-18');
   assert.equal(records[0].channel, 'Application');
+  for (const [name, channel] of [
+    ['/logs/ISA2K-GW/System.evt', 'System'],
+    ['SecEvent.Evt', 'Security'],
+    ['isa-2006-10-29.evt', null],
+    ['system32-copy.evt', null],
+  ] as const) {
+    assert.equal((await readEvtBytes(layout.bytes, false, name)).records[0].channel, channel, name);
+  }
 });

@@ -50,10 +50,16 @@ function libevtxSwallowsAfterBadSurrogate(ours: string, theirs: string): boolean
 
 const VALUE_RULES = [libevtxSwallowsAfterBadSurrogate, libevtxNegativeInteger, libevtxPaddedHex, libevtxGuidCase, libevtxFiletime, libevtxDropsNewlines];
 
+/** How often each deviation rule was needed, for the test log (a rule that never fires is visible). */
+export const ruleHits = new Map<string, number>();
+
 function valueAgrees(ours: string, theirs: string): boolean {
   const a = lineEnds(ours);
   const b = lineEnds(theirs);
-  return a === b || VALUE_RULES.some((rule) => rule(a, b));
+  if (a === b) return true;
+  const rule = VALUE_RULES.find((r) => r(a, b));
+  if (rule) ruleHits.set(rule.name, (ruleHits.get(rule.name) ?? 0) + 1);
+  return rule !== undefined;
 }
 
 /** What differs between our record and libevtx's, after the deviation rules; empty when they agree. */

@@ -6,38 +6,17 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { renderReportHtml } from '../../src/render/report-html.js';
 import { REPO, tempDir } from '../helpers/cli.js';
 import { HOSTILE, HOSTILE_DOMAIN, hostileReport } from './fixture-report.js';
-
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { launchChromium, watchedPage } from './chromium.js';
 
 test('report.html loads offline without console errors, shows the findings and runs no script', async () => {
   const file = join(tempDir(), 'report.html');
   writeFileSync(file, renderReportHtml(hostileReport()));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    const messages: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (m) => messages.push(`${m.type()}: ${m.text()}`));
-    page.on('pageerror', (e) => messages.push(`pageerror: ${e.message}`));
-    page.on('dialog', (d) => {
-      messages.push(`dialog: ${d.message()}`);
-      void d.dismiss();
-    });
-    page.on('request', (r) => requests.push(r.url()));
+    const { page, messages, requests } = await watchedPage(browser);
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
 
     assert.deepEqual(messages, []);

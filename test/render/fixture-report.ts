@@ -81,6 +81,7 @@ export function hostileReport(): AuditReport {
         attempts: [2, 0, 1, 1],
         blocks: [2, 0, 1, 1],
         ndrs: [0, 0, 0, 1],
+        queueSource: 'queue exports',
         queueDepth: [
           { t: start, v: 1 },
           { t: start + 2n * H, v: 2 },

@@ -57,7 +57,7 @@ function connections(ip: string): Row[][] {
 const tracking = lines('EXCH01/EXCH01.log').filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t'));
 const msgtrk = lines('HUB01/MessageTracking');
 const sendLog = lines('HUB01/ProtocolLog');
-const events = oracleEvents([join(dir, 'ISA2K-GW/Application.evt'), join(dir, 'ISA06-EDGE/Application.evtx')]);
+const { events } = oracleEvents([join(dir, 'ISA2K-GW/Application.evt'), join(dir, 'ISA06-EDGE/Application.evtx')]);
 const smtpEvt = events.filter((e) => e.source === 'SmtpEvt' && e.id === 20031);
 
 function mxIp(domain: string): string {
@@ -133,6 +133,9 @@ test('5.1.1 for some recipients while the others are delivered', () => {
   const rejects = conns.flat().filter((r) => r.dir === 'resp' && r.text.startsWith('550 5.1.1'));
   assert.ok(rejects.length > 0);
   assert.ok(tracking.some((f) => f[8] === '1031' && f[7].endsWith(`@${domain}`)));
+  assert.ok(tracking.some((f) => f[8] === '1030' && f[11] === '1' && f[7].endsWith(`@${domain}`)));
+  assert.ok(msgtrk.some((l) => l.includes(',FAIL,') && l.includes(`@${domain}`) && l.includes('550 5.1.1 ')));
+  assert.ok(sendLog.some((l) => l.includes(',<,550 5.1.1 ')));
   assert.ok(truth.domains[domain].counts.delivered > truth.domains[domain].counts.ndr);
 });
 

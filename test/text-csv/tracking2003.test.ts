@@ -98,3 +98,15 @@ test('2003 tracking sniff: rejects other tab and CSV logs', () => {
   assert.equal(reader.sniff(Buffer.from('#Fields: date\ttime\tc-ip\n')), false);
   assert.equal(reader.sniff(Buffer.from('# Date\tTime\tclient-ip\tPartner-Name\n')), true);
 });
+
+test('2003 tracking without a header line: documented column order, one warning; extra fields rejected', async () => {
+  const row = ['2006-3-14', '9:12:44 GMT', '10.1.1.20', 'EXCH01', '-', 'EXCH01', '10.1.1.20', 'jane@partner.example', '1020', '<m@x>', '0', '-', '5321', '1', '-', '0', 'v', '-', 'Hi', 'bob@contoso.com'];
+  const text = [row.join('\t'), [...row, 'extra'].join('\t'), row.join('\t') + '\t'].join('\r\n') + '\r\n';
+  const { records, issues } = await readAll(reader, Buffer.from(text));
+  assert.deepEqual(issues.map((i) => [i.severity, i.line, i.rejected ?? false]), [['warning', 1, false], ['error', 2, true]]);
+  assert.match(issues[1].message, /^line 2: 21 TAB-separated fields, the header declares 20$/);
+  assert.deepEqual((records as TrackingRecord[]).map((r) => [r.line_no, r.raw_event, r.event_kind, r.sender]), [
+    [1, '1020', 'transfer-begin', 'bob@contoso.com'],
+    [3, '1020', 'transfer-begin', 'bob@contoso.com'],
+  ]);
+});

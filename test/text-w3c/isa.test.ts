@@ -145,6 +145,14 @@ test('emitFrom: an ISA log re-read after growth yields only the appended rows', 
   assert.equal(rows[0].isa_host, 'ACME-PROXY', 'the columns were bound from the #Fields before emitFrom');
 });
 
+test('emitFrom: the ISA-format reader yields only rows at or after the offset', async () => {
+  const full = bytesOf(new URL('isa2000_firewall_isaformat_excerpt.log', CORPUS));
+  let cut = 0;
+  for (let line = 0; line < 25; line++) cut = full.indexOf(0x0a, cut) + 1;
+  const tail = await runReader(isaFormatReader, { name: 'grown', bytes: full, emitFrom: cut }, 'America/Chicago');
+  assert.deepEqual(tail.byTable('firewall_log').map((row) => row.line_no), [26, 27, 28]);
+});
+
 test('knowledge tables: action names and result codes normalise case and leading zeros', () => {
   assert.equal(normaliseIsaAction('Closed Connection'), 'terminate');
   assert.equal(normaliseIsaAction('DENIED'), 'denied');

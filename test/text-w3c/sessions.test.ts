@@ -117,6 +117,22 @@ test('XEXCH50 with no reply at all, closed by the idle window → outcome droppe
   assert.equal(rest.end_reason, 'open');
 });
 
+test('354 then another command without a logged acknowledgement: the blob went through; 354 then QUIT: dropped', () => {
+  const tracker = new SmtpSessionTracker();
+  feed(tracker, outbound('went', [...HANDSHAKE, '>XEXCH50 1020 2', '<354 Send binary data', '>DATA', '<354 go', '<250 queued', '>QUIT', '<221 bye']));
+  feed(tracker, outbound('gaveup', [...HANDSHAKE, '>XEXCH50 1020 2', '<354 Send binary data', '>QUIT', '<221 bye']));
+  const [went, gaveUp] = tracker.finish();
+  assert.deepEqual([went.xexch50_outcome, went.messages_accepted, went.end_reason], ['accepted', 1, 'completed']);
+  assert.deepEqual([gaveUp.xexch50_outcome, gaveUp.end_reason], ['dropped-after-354', 'dropped-after-xexch50']);
+});
+
+test('closeOnQuit: a session is emitted as soon as its QUIT is answered', () => {
+  const tracker = new SmtpSessionTracker({ closeOnQuit: true });
+  const ended = feed(tracker, outbound('q', ['<220 mx', '>EHLO me', '<250 mx', '>QUIT', '<221 bye']));
+  assert.deepEqual(ended.map((s) => [s.session_key, s.end_reason, s.line_count]), [['q', 'quit', 5]]);
+  assert.deepEqual(tracker.finish(), []);
+});
+
 test('log ends right after 354: the session is reported open, not judged', () => {
   const tracker = new SmtpSessionTracker();
   feed(tracker, outbound('s5', [...HANDSHAKE, '>XEXCH50 1020 2', '<354 Send binary data']));

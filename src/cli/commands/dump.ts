@@ -48,11 +48,20 @@ export function eventJson(r: EventRecord): string {
   });
 }
 
-/** Batches output lines and honours backpressure, so dumping a large file stays in bounded memory. */
+/**
+ * Batches output lines and honours backpressure, so dumping a large file stays in bounded memory.
+ * A reader that goes away (`dump … | head`) ends the dump quietly.
+ */
 class LineWriter {
   private pending = '';
+  closed = false;
 
-  constructor(private readonly out: Writable) {}
+  constructor(private readonly out: Writable) {
+    out.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      this.closed = true;
+    });
+  }
 
   async line(text: string): Promise<void> {
     this.pending += `${text}\n`;
@@ -60,10 +69,16 @@ class LineWriter {
   }
 
   async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 || this.closed) return;
     const ok = this.out.write(this.pending);
     this.pending = '';
-    if (!ok) await once(this.out, 'drain');
+    if (ok) return;
+    try {
+      await once(this.out, 'drain');
+    } catch (error) {
+      // once() rejects on 'error'; EPIPE was recorded by the listener above.
+      if (!this.closed) throw error;
+    }
   }
 }
 
@@ -93,6 +108,7 @@ export async function dumpFiles(paths: readonly string[], options: DumpOptions, 
   let exitCode = EXIT_OK;
   if (options.format === 'xml') await writer.line(`${XML_DECLARATION}\n<Events>`);
   for (const path of paths) {
+    if (writer.closed) break;
     let rejected = false;
     let failed = false;
     let count = 0;
@@ -109,6 +125,7 @@ export async function dumpFiles(paths: readonly string[], options: DumpOptions, 
       for await (const line of records(path, options, ctx)) {
         await writer.line(line);
         count++;
+        if (writer.closed) break;
       }
     } catch (error) {
       failed = true;

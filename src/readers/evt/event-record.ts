@@ -44,44 +44,41 @@ export type DecodeResult = { ok: true; record: EventRecord } | { ok: false; mess
 export function decodeEventRecord(bytes: Buffer, context: RecordContext): DecodeResult {
   const length = bytes.length;
   const bodyEnd = length - 4;
-  const u32 = (at: number) => bytes.readUInt32LE(at);
-  const u16 = (at: number) => bytes.readUInt16LE(at);
-  const fail = (message: string): DecodeResult => ({ ok: false, message: `record at offset ${context.offset}: ${message}` });
 
-  if (length < MIN_RECORD_BYTES || u32(0) !== length || u32(bodyEnd) !== length || !hasRecordSignature(bytes, 0)) {
-    return fail('length, signature or length copy does not match');
+  if (length < MIN_RECORD_BYTES || bytes.readUInt32LE(0) !== length || bytes.readUInt32LE(bodyEnd) !== length || !hasRecordSignature(bytes, 0)) {
+    return failure(context, 'length, signature or length copy does not match');
   }
-  const recordNumber = u32(8);
-  const timeGenerated = u32(12);
-  const eventId = u32(20);
-  const eventType = u16(24);
-  const numStrings = u16(26);
-  const category = u16(28);
-  const stringOffset = u32(36);
-  const sidLength = u32(40);
-  const sidOffset = u32(44);
-  const dataLength = u32(48);
-  const dataOffset = u32(52);
+  const recordNumber = bytes.readUInt32LE(8);
+  const timeGenerated = bytes.readUInt32LE(12);
+  const eventId = bytes.readUInt32LE(20);
+  const eventType = bytes.readUInt16LE(24);
+  const numStrings = bytes.readUInt16LE(26);
+  const category = bytes.readUInt16LE(28);
+  const stringOffset = bytes.readUInt32LE(36);
+  const sidLength = bytes.readUInt32LE(40);
+  const sidOffset = bytes.readUInt32LE(44);
+  const dataLength = bytes.readUInt32LE(48);
+  const dataOffset = bytes.readUInt32LE(52);
 
   const source = readWideString(bytes, RECORD_FIXED_BYTES, bodyEnd);
-  if (!source) return fail(`SourceName at record offset ${RECORD_FIXED_BYTES} has no terminating NUL`);
+  if (!source) return failure(context, `SourceName at record offset ${RECORD_FIXED_BYTES} has no terminating NUL`);
   const computer = readWideString(bytes, source.next, bodyEnd);
-  if (!computer) return fail(`Computername at record offset ${source.next} has no terminating NUL`);
+  if (!computer) return failure(context, `Computername at record offset ${source.next} has no terminating NUL`);
 
   let userSid: string | null = null;
   if (sidLength > 0) {
-    if (!inside(sidOffset, sidLength, bodyEnd)) return fail(`UserSid (offset ${sidOffset}, length ${sidLength}) lies outside the record`);
+    if (!inside(sidOffset, sidLength, bodyEnd)) return failure(context, `UserSid (offset ${sidOffset}, length ${sidLength}) lies outside the record`);
     userSid = formatSid(bytes.subarray(sidOffset, sidOffset + sidLength));
-    if (userSid === null) return fail(`UserSid at record offset ${sidOffset} is not a valid SID`);
+    if (userSid === null) return failure(context, `UserSid at record offset ${sidOffset} is not a valid SID`);
   }
 
   const data: EventDataValue[] = [];
   if (numStrings > 0) {
-    if (!inside(stringOffset, 0, bodyEnd)) return fail(`StringOffset ${stringOffset} lies outside the record`);
+    if (!inside(stringOffset, 0, bodyEnd)) return failure(context, `StringOffset ${stringOffset} lies outside the record`);
     let at = stringOffset;
     for (let i = 0; i < numStrings; i++) {
       const text = readWideString(bytes, at, bodyEnd);
-      if (!text) return fail(`insertion string ${i + 1} of ${numStrings} at record offset ${at} has no terminating NUL`);
+      if (!text) return failure(context, `insertion string ${i + 1} of ${numStrings} at record offset ${at} has no terminating NUL`);
       data.push({ name: null, value: text.value });
       at = text.next;
     }
@@ -89,7 +86,7 @@ export function decodeEventRecord(bytes: Buffer, context: RecordContext): Decode
 
   let binary: Buffer | null = null;
   if (dataLength > 0) {
-    if (!inside(dataOffset, dataLength, bodyEnd)) return fail(`Data (offset ${dataOffset}, length ${dataLength}) lies outside the record`);
+    if (!inside(dataOffset, dataLength, bodyEnd)) return failure(context, `Data (offset ${dataOffset}, length ${dataLength}) lies outside the record`);
     binary = Buffer.from(bytes.subarray(dataOffset, dataOffset + dataLength));
   }
 
@@ -124,6 +121,10 @@ export function decodeEventRecord(bytes: Buffer, context: RecordContext): Decode
       data,
     },
   };
+}
+
+function failure(context: RecordContext, message: string): DecodeResult {
+  return { ok: false, message: `record at offset ${context.offset}: ${message}` };
 }
 
 function inside(offset: number, length: number, end: number): boolean {

@@ -128,12 +128,10 @@ type FrameCheck = { kind: 'record'; result: DecodeResult; length: number } | { k
 
 /** What starts at `pos`: a record (decoded), the end-of-file record, tail filler, or nothing valid. */
 async function inspect(ring: RecordRing, pos: number, channel: string | null, recovered: boolean): Promise<FrameCheck> {
-  const tail = ring.end - pos;
-  if (tail < RECORD_FIXED_BYTES) return { kind: 'filler' };
   const head = await ring.read(pos, 24);
-  const length = head.readUInt32LE(0);
-  if (length === SKIP_DWORD) return { kind: 'filler' };
   if (isEofRecordAt(head, 0)) return { kind: 'eof' };
+  const length = head.readUInt32LE(0);
+  if (ring.end - pos < RECORD_FIXED_BYTES || length === SKIP_DWORD) return { kind: 'filler' };
   if (!hasRecordSignature(head, 0)) return { kind: 'none', message: `no record signature at offset ${pos}` };
   if (!isPlausibleLength(length) || length > ring.span) return { kind: 'none', message: `record at offset ${pos}: implausible length ${length}` };
   // Check the trailing length copy before reading the whole record, so scanning junk stays cheap.

@@ -39,8 +39,7 @@ export interface ElementNode {
 
 export type ContentNode = ElementNode | TextNode | SubstitutionNode | InstanceNode;
 
+/** A template definition, cached per chunk by its offset. */
 export interface Template {
-  /** Chunk offset of the definition. */
-  readonly offset: number;
   readonly nodes: readonly ContentNode[];
 }

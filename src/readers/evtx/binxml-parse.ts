@@ -46,10 +46,6 @@ class FragmentParser {
     this.pos = start;
   }
 
-  get position(): number {
-    return this.pos;
-  }
-
   private need(bytes: number): void {
     if (this.pos + bytes > this.end) throw new BinXmlError(`BinXML runs past its end (${this.end})`, this.pos);
   }
@@ -280,7 +276,7 @@ export function templateAt(ctx: ChunkContext, offset: number, depth = 0): Templa
   ctx.templates.set(offset, null);
   try {
     const nodes = new FragmentParser(ctx, start, start + dataSize, true, depth).fragment();
-    const template = { offset, nodes };
+    const template = { nodes };
     ctx.templates.set(offset, template);
     return template;
   } catch (error) {

@@ -4,7 +4,7 @@ import { crc32 } from 'node:zlib';
 
 export const CHUNK_SIZE = 0x10000;
 export const CHUNK_HEADER_SIZE = 512;
-export const CHUNK_SIGNATURE = Buffer.from('ElfChnk\0', 'latin1');
+const CHUNK_SIGNATURE = Buffer.from('ElfChnk\0', 'latin1');
 export const RECORD_SIGNATURE = Buffer.from([0x2a, 0x2a, 0x00, 0x00]);
 /** Record header (signature, size, id, written time) before the BinXML. */
 export const RECORD_HEADER_SIZE = 24;
@@ -19,7 +19,7 @@ export interface ChunkHeader {
   readonly remarks: string[];
 }
 
-export function hasChunkSignature(buf: Buffer): boolean {
+function hasChunkSignature(buf: Buffer): boolean {
   return buf.length >= 8 && buf.compare(CHUNK_SIGNATURE, 0, 8, 0, 8) === 0;
 }
 

@@ -54,10 +54,10 @@ function readChunk(slot: Slot, withXml: boolean, recover: boolean, report: Repor
   const live: DecodedRecord[] = [];
   const carved: DecodedRecord[] = [];
   const header = parseChunkHeader(buf);
+  if (header === null && isZeroFrom(buf, 0)) return { live, carved, hasSignature: false }; // unused slot
   const decoder = new ChunkDecoder(buf, offset, withXml);
   let pos = CHUNK_HEADER_SIZE;
   if (header === null) {
-    if (isZeroFrom(buf, 0)) return { live, carved, hasSignature: false };
     report({ severity: 'warning', message: 'no chunk signature (ElfChnk): slot skipped', offset });
     pos = 0;
   } else {
@@ -73,7 +73,8 @@ function readChunk(slot: Slot, withXml: boolean, recover: boolean, report: Repor
       pos += size;
     }
     if (pos <= header.lastRecord && pos < buf.length && !isZeroFrom(buf, pos)) {
-      const cut = pos + 8 > buf.length ? 'cut off by the end of the file' : 'no valid record header';
+      const signed = pos + 8 <= buf.length && buf.compare(RECORD_SIGNATURE, 0, 4, pos, pos + 4) === 0;
+      const cut = signed && pos + buf.readUInt32LE(pos + 4) > buf.length ? 'record cut off by the end of the file' : 'no valid record header';
       report({
         severity: 'error',
         message: `records up to chunk offset ${header.lastRecord} skipped: ${cut}`,

@@ -58,7 +58,7 @@ export function wellFormed(text: string): string {
  * UTF-16LE text. Unpaired surrogates (damaged or odd strings) become U+FFFD, so every value
  * survives the UTF-8 of JSON, XML and DuckDB unchanged.
  */
-export function utf16(buf: Buffer, offset: number, size: number): string {
+function utf16(buf: Buffer, offset: number, size: number): string {
   return stripNuls(wellFormed(buf.toString('utf16le', offset, offset + (size & ~1))));
 }
 
@@ -86,6 +86,7 @@ function renderSid(buf: Buffer, o: number, length: number): string {
   return text;
 }
 
+/** ISO 8601 with the millisecond SYSTEMTIME holds (Windows' exact text for it is unconfirmed). */
 function renderSystemtime(buf: Buffer, o: number): string {
   const u = (i: number) => buf.readUInt16LE(o + 2 * i);
   const two = (n: number) => String(n).padStart(2, '0');
@@ -128,6 +129,7 @@ export class ValueError extends Error {}
 
 /** Text of one scalar value of `type` occupying exactly [offset, offset + size). */
 export function renderScalar(buf: Buffer, offset: number, size: number, type: number): string {
+  if (type === VALUE_STRING) return utf16(buf, offset, size); // by far the most common
   const width = fixedWidth(type, size);
   if (width > 0 && size < width) {
     if (size === 0) return '';
@@ -136,7 +138,6 @@ export function renderScalar(buf: Buffer, offset: number, size: number, type: nu
   switch (type) {
     case VALUE_NULL:
       return '';
-    case VALUE_STRING:
     case VALUE_EVTXML:
       return utf16(buf, offset, size);
     case VALUE_ANSI:
@@ -157,6 +158,8 @@ export function renderScalar(buf: Buffer, offset: number, size: number, type: nu
       return buf.readBigInt64LE(offset).toString();
     case 0x0a:
       return buf.readBigUInt64LE(offset).toString();
+    // Windows' text for Real32/Real64 and for Bool values other than 0/1 is unconfirmed
+    // (evtx-format.md section 7); these are JavaScript's shortest round-trip text and C truthiness.
     case 0x0b:
       return String(buf.readFloatLE(offset));
     case 0x0c:

@@ -10,8 +10,9 @@
 //   connection starts again with the banner; `220` right after STARTTLS is not a banner),
 // - a greeting (EHLO/HELO) comes after a greeting that already succeeded (not after STARTTLS),
 // - no row for the peer came within the idle window (10 minutes by default).
-// The key is `<direction>/<remote IP>/<n>`, n counting sessions in the file from 1. Two connections
-// open at the same time between the same two hosts cannot be told apart in this log and merge.
+// The key is `<direction>/<remote IP>/<n>`, n counting sessions in the file from 1.
+// Limitation: two connections open at the same time to the same remote IP cannot be told apart in
+// this log; the second one's banner starts a new session and later rows of the first land in it.
 import type { SessionEndCause } from '../smtp/sessions.js';
 import type { SmtpLineDraft } from './row.js';
 

@@ -79,14 +79,14 @@ class Session {
   private readonly pending: PendingCommand[] = [];
   private readonly domains = new Set<string>();
   private lastVerb: string | null = null;
-  private quitSent = false;
+  /** QUIT got its reply (the tracker may close the session at once). */
   quitAnswered = false;
+  private quitSent = false;
   private refused = false;
   private timedOut = false;
   private xexch50: Xexch50Stage = 'none';
   private ehloLines = 0;
   private ehloTruncated = false;
-  private bannerHost: string | null = null;
 
   constructor(line: SmtpLineRecord, key: string) {
     this.record = {
@@ -177,15 +177,14 @@ class Session {
   }
 
   /**
-   * A command leaves the queue. An XEXCH50 whose blob was never acknowledged but was followed by a
-   * command other than QUIT evidently went through (the sender waits for the acknowledgement).
+   * A command answered without a final reply leaves the queue because the next one was sent. An
+   * XEXCH50 whose blob was never acknowledged but was followed by a command other than QUIT
+   * evidently went through (the sender waits for the acknowledgement).
    */
-  private settle(command: PendingCommand, nextVerb: string | null): void {
+  private settle(command: PendingCommand, nextVerb: string): void {
     if (command.verb !== 'XEXCH50' || this.xexch50 !== 'go-ahead' || nextVerb === 'QUIT') return;
-    if (nextVerb !== null) {
-      this.record.xexch50_outcome = 'accepted';
-      this.xexch50 = 'done';
-    }
+    this.record.xexch50_outcome = 'accepted';
+    this.xexch50 = 'done';
   }
 
   private onReply(code: number, text: string | null): void {
@@ -202,18 +201,14 @@ class Session {
       this.onReplyAfterBlob(head, code, text);
       head.stage = 'answered';
     }
-    if (!continuation && head.stage === 'answered') {
-      this.pending.shift();
-      this.settle(head, null);
-    }
+    if (!continuation && head.stage === 'answered') this.pending.shift();
   }
 
   private onUnsolicitedReply(code: number, text: string | null): void {
     const r = this.record;
     if (r.banner_code === null && this.lastVerb === null) {
       r.banner_code = code;
-      if (text !== null) this.bannerHost = firstToken(replyBody(text));
-      if (r.direction === 'outbound') r.remote_host ??= this.bannerHost;
+      if (r.direction === 'outbound' && text !== null) r.remote_host ??= firstToken(replyBody(text));
       if (code >= 400) this.refused = true;
     } else {
       this.noteClosing(code, text);

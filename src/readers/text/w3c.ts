@@ -111,7 +111,7 @@ let lastDate = '';
 let lastDateMs = Number.NaN;
 
 /** `2006-10-09` → epoch milliseconds of that UTC midnight, or NaN. The last answer is kept: a log has one date per day. */
-export function w3cDateMs(date: string): number {
+function w3cDateMs(date: string): number {
   if (date === lastDate) return lastDateMs;
   const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(date);
   let ms = m ? Date.UTC(+m[1], +m[2] - 1, +m[3]) : Number.NaN;

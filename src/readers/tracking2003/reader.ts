@@ -13,7 +13,7 @@ import { gmtNanos } from './gmt-time.js';
 
 const TITLE = '# Message Tracking Log File';
 const VERSION_PREFIX = '# Exchange System Attendant Version';
-const COLUMNS_PREFIX = '# Date\t';
+const COLUMNS_PREFIX = '# date\t'; // compared lower-cased: column names vary in case (§3.2)
 
 /** The documented column order (§3.3), used only until a `# Date` header line is seen. */
 const DOCUMENTED_COLUMNS = [
@@ -46,7 +46,7 @@ type Column = keyof typeof ALIASES;
 function sniff(head: Buffer): boolean {
   const text = headText(head);
   const start = text.replace(/^\s+/, '');
-  return start.startsWith(TITLE) || /^# Date\tTime\t/m.test(text);
+  return start.startsWith(TITLE) || /^# Date\tTime\t/im.test(text);
 }
 
 async function* read(source: ByteSource, ctx: ReadContext): AsyncGenerator<StoredRecord> {
@@ -62,7 +62,7 @@ async function* read(source: ByteSource, ctx: ReadContext): AsyncGenerator<Store
     const text = line.text;
     if (text.length === 0) continue;
     if (text.charCodeAt(0) === 0x23 /* # */) {
-      if (text.startsWith(COLUMNS_PREFIX)) {
+      if (text.slice(0, COLUMNS_PREFIX.length).toLowerCase() === COLUMNS_PREFIX) {
         const names = splitPlain(text.slice(2), '\t', []);
         columns = bindColumns(names, ALIASES);
         columnCount = names.length;
