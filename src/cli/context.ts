@@ -1,6 +1,8 @@
 // What every command shares: global options, opening the store, the output format.
 import type { Command } from 'commander';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { openStore, resolveDbPath, type Store } from '../store/store.js';
+import { openLake } from '../export/lake.js';
 import { parseZone, type Zone } from '../util/timezone.js';
 import { EdgelogError } from './errors.js';
 import { OUTPUT_FORMATS, resolveFormat, type OutputFormat } from './output.js';
@@ -21,6 +23,17 @@ export async function withStore<T>(command: Command, readOnly: boolean, work: (s
     return await work(store);
   } finally {
     await store.close();
+  }
+}
+
+/** Runs read-only `work` over a Parquet lake (`--lake DIR`) when given, else over the store. */
+export async function withReadable<T>(command: Command, lakeDir: string | undefined, work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  if (lakeDir === undefined) return withStore(command, true, (store) => work(store.connection));
+  const lake = await openLake(lakeDir);
+  try {
+    return await work(lake.connection);
+  } finally {
+    await lake.close();
   }
 }
 

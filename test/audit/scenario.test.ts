@@ -182,6 +182,19 @@ test('audit on the scenario: new, ongoing, then resolved; report in a browser; l
     await store.close();
   }
   assert.ok(reportsWithRows >= 6, `${reportsWithRows} canned reports had rows to compare`);
+  // The same through the CLI: `report NAME --lake` and `query --lake` against the database.
+  const sortedLines = (text: string) => text.split('\n').sort();
+  for (const cli of [
+    ['report', 'ndr-by-domain', '--format', 'csv'],
+    ['query', 'SELECT verdict, status, count(*) AS n FROM audit_findings GROUP BY ALL ORDER BY ALL', '--format', 'csv'],
+  ]) {
+    const overDb = await runCli(['--db', db, ...cli]);
+    const overLake = await runCli([...cli, '--lake', lakeDir]);
+    assert.equal(overDb.code, 0, overDb.stderr);
+    assert.equal(overLake.code, 0, overLake.stderr);
+    assert.ok(overDb.stdout.split('\n').length > 3, overDb.stdout);
+    assert.deepEqual(sortedLines(overLake.stdout), sortedLines(overDb.stdout), cli.join(' '));
+  }
 
   // A new day: the blocked domain's mail is delivered.
   const recovery = recoveryLog(recovering, truth);

@@ -112,6 +112,16 @@ test('fixture ISA 2006 W3C (BOM + CRLF): SMTP rows, malformed line 8, #Fields re
   );
 });
 
+test('the same ISA log saved as UTF-16LE with a BOM (Log Viewer "Unicode" export) reads the same', async () => {
+  const utf8 = bytesOf(new URL('isa-w3c/ISALOG_20060314_FWS_000.w3c', FIXTURES));
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(utf8.subarray(3).toString('utf8'), 'utf16le')]);
+  assert.equal(isaW3cReader.sniff(utf16), true);
+  const a = await runReader(isaW3cReader, { name: 'utf8', bytes: utf8 });
+  const b = await runReader(isaW3cReader, { name: 'utf16', bytes: utf16 });
+  assert.deepEqual(b.records, a.records);
+  assert.deepEqual(b.issues.map((i) => i.line), [8]);
+});
+
 test('fixture SMTP Message Screener log: sender, recipient, action and reason', async () => {
   const r = await runReader(isaW3cReader, new URL('isa-w3c/ISALOG_20060314_SMTP_000.w3c', FIXTURES));
   assert.deepEqual(r.issues, []);

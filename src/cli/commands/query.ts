@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { runSql } from '../../store/sql.js';
 import { EdgelogError } from '../errors.js';
-import { addFormatOption, outputFormat, withStore } from '../context.js';
+import { addFormatOption, outputFormat, withReadable } from '../context.js';
 import { printRows } from '../output.js';
 
 export function register(program: Command): void {
@@ -11,13 +11,14 @@ export function register(program: Command): void {
     .command('query')
     .description('run SQL against the store (read-only)')
     .argument('[sql]', 'the SQL to run')
-    .option('-f, --file <file.sql>', 'read the SQL from a file');
-  addFormatOption(command).action(async (sql: string | undefined, opts: { file?: string; format?: string }, cmd: Command) => {
+    .option('-f, --file <file.sql>', 'read the SQL from a file')
+    .option('--lake <dir>', 'query a Parquet lake written by `edgelog export --parquet` instead of the store');
+  addFormatOption(command).action(async (sql: string | undefined, opts: { file?: string; lake?: string; format?: string }, cmd: Command) => {
     const format = outputFormat(opts.format);
     const text = sqlText(sql, opts.file);
-    const result = await withStore(cmd, true, async (store) => {
+    const result = await withReadable(cmd, opts.lake, async (connection) => {
       try {
-        return await runSql(store.connection, text);
+        return await runSql(connection, text);
       } catch (error) {
         throw sqlError(error, opts.file ?? 'query');
       }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { bindParams, findReport, listReports, ReportError } from '../../reports/catalog.js';
 import { runSql } from '../../store/sql.js';
 import { EdgelogError } from '../errors.js';
-import { addFormatOption, collectKeyValue, outputFormat, withStore } from '../context.js';
+import { addFormatOption, collectKeyValue, outputFormat, withReadable } from '../context.js';
 import { printRows } from '../output.js';
 import { sqlError } from './query.js';
 
@@ -29,18 +29,19 @@ export function register(program: Command): void {
     .option('--param <key=value>', 'report parameter (repeatable)', collectKeyValue, {})
     .option('--since <time>', 'fills the report parameter "since" (ISO 8601, UTC unless an offset is given)')
     .option('--until <time>', 'fills the report parameter "until"')
-    .option('--reports-dir <dir>', 'a folder of your own .sql reports');
+    .option('--reports-dir <dir>', 'a folder of your own .sql reports')
+    .option('--lake <dir>', 'run over a Parquet lake written by `edgelog export --parquet` instead of the store');
   addFormatOption(run).action(
-    async (name: string, opts: { param: Record<string, string>; since?: string; until?: string; reportsDir?: string; format?: string }, cmd: Command) => {
+    async (name: string, opts: { param: Record<string, string>; since?: string; until?: string; reportsDir?: string; lake?: string; format?: string }, cmd: Command) => {
       const format = outputFormat(opts.format);
       const report = guard(() => findReport(name, opts.reportsDir));
       const given = { ...opts.param };
       if (opts.since !== undefined) given.since = opts.since;
       if (opts.until !== undefined) given.until = opts.until;
       const bound = guard(() => bindParams(report, given));
-      const result = await withStore(cmd, true, async (store) => {
+      const result = await withReadable(cmd, opts.lake, async (connection) => {
         try {
-          return await runSql(store.connection, report.sql, bound.values, bound.types);
+          return await runSql(connection, report.sql, bound.values, bound.types);
         } catch (error) {
           throw sqlError(error, report.file);
         }

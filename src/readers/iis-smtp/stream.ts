@@ -40,7 +40,7 @@ export async function* iisSmtpRecords(source: ByteSource, ctx: ReadContext, pars
       if (ended !== null) yield ended;
     }
     const done = tracker.add(record as SmtpLineRecord, replayed);
-    for (const session of done) yield session;
+    for (let i = 0; i < done.length; i++) yield done[i];
     if (!replayed) yield record as SmtpLineRecord;
   }
   yield* tracker.finish();
