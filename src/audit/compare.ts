@@ -1,9 +1,10 @@
 // New, ongoing or resolved: each problem finding is matched to the previous completed run by
 // (domain, verdict). A problem is resolved only when the domain is now diagnosed healthy on some
 // evidence (a non-zero count); a domain without traffic in the window any more (or one listed only
-// in the firewall map) is not claimed fixed, only mentioned. Every
-// domain's current diagnosis stays in the list too (healthy ones with status null), so a resolved
-// domain appears both as the resolved problem and as today's healthy row.
+// in the firewall map) is not claimed fixed, only mentioned; a domain whose verdict changed shows
+// the new verdict as a new problem. Every domain's current diagnosis stays in the list too
+// (healthy ones with status null), so a resolved domain appears both as the resolved problem and
+// as today's healthy row.
 import { CONFIDENCES, confidenceAtLeast, type Confidence, type Finding, type Verdict } from '../analysis/findings.js';
 
 export const FINDING_STATUSES = ['new', 'ongoing', 'resolved'] as const;
@@ -48,13 +49,14 @@ export function compareWithPrevious(current: Finding[], previous: PreviousProble
   }
   const noLongerSeen: PreviousProblem[] = [];
   for (const p of previous) {
-    const now = byDomain.get(p.domain);
-    if (now === undefined || !now.some(hasTraffic)) {
+    const now = byDomain.get(p.domain) ?? [];
+    if (now.some((f) => f.verdict === p.verdict)) continue; // ongoing
+    if (!now.some(hasTraffic)) {
       noLongerSeen.push(p);
       continue;
     }
     const healthy = now.find((f) => f.verdict === 'healthy');
-    if (healthy === undefined || now.some((f) => f.verdict === p.verdict)) continue;
+    if (healthy === undefined) continue; // superseded by another verdict, reported as new
     findings.push({
       ...healthy,
       verdict: p.verdict,
