@@ -7,7 +7,7 @@ import { isoFromNanos } from '../util/timezone.js';
 import { VERDICTS, CONFIDENCES, type Finding, type Verdict } from './findings.js';
 import { RULES, remediationFor } from './rules.js';
 import { queryRows, inWindow, windowParams, type Window } from './sql.js';
-import { inboundSenderDomains, trackingEvidence } from './evidence-tracking.js';
+import { trackingEvidence } from './evidence-tracking.js';
 import { sessionEvidence } from './evidence-sessions.js';
 import { queueEvidence } from './evidence-queue.js';
 import { firewallEvidence, type FirewallFacts } from './evidence-firewall.js';
@@ -193,8 +193,7 @@ export async function diagnose(connection: DuckDBConnection, options: DiagnoseOp
     return result;
   }
 
-  const tracking = await trackingEvidence(connection, window, now);
-  const inbound = await inboundSenderDomains(connection, window);
+  const { byDomain: tracking, inboundSenders: inbound } = await trackingEvidence(connection, window, now);
   const sessions = await sessionEvidence(connection, window);
   const queues = await queueEvidence(connection, window);
   const firewall = await firewallEvidence(connection, window);

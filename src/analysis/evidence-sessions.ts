@@ -56,8 +56,7 @@ export interface SessionFacts {
 }
 
 const SESSIONS = 'diag_sessions';
-/** The outbound sessions with their domain. */
-const SESSION_ROWS = `(SELECT s.*, d.domain FROM smtp_sessions s JOIN ${SESSIONS} d USING (file_id, seq))`;
+const XEXCH50 = 'diag_xexch50';
 
 /**
  * An XEXCH50 whose acknowledgement never came: the session dropped after it, or the log ended
@@ -66,20 +65,18 @@ const SESSION_ROWS = `(SELECT s.*, d.domain FROM smtp_sessions s JOIN ${SESSIONS
 const BLOCKED = `xexch50_sent AND (list_contains($blockedOutcomes, xexch50_outcome) OR list_contains($blockedEnds, end_reason)
   OR (xexch50_outcome IS NULL AND xexch50_reply_code = $goAhead AND list_contains($unfinished, end_reason)))`;
 
-const blockedParams = {
-  blockedOutcomes: RULES.sessions.xexch50BlockedOutcomes,
-  blockedEnds: RULES.sessions.xexch50BlockedEndReasons,
-  goAhead: RULES.sessions.xexch50GoAheadCode,
-  unfinished: RULES.sessions.unfinishedEndReasons,
-};
-
-/** Builds the (file_id, seq, domain) temp table of outbound sessions; domain null = unassigned. */
+/**
+ * The temp table of outbound sessions in the window, one row per (session, domain) with the
+ * columns the evidence needs and the blocked flag; domain null = no domain could be given.
+ */
 async function buildSessions(connection: DuckDBConnection, window: Window): Promise<void> {
   await queryRows(
     connection,
     `CREATE OR REPLACE TEMP TABLE ${SESSIONS} AS
      WITH s AS (
-       SELECT file_id, seq, session_key, remote_ip, recipient_domains
+       SELECT file_id, seq, session_key, server, start_time, end_time, remote_ip, remote_host, banner_code, greeting,
+              ehlo_refused, masked_verbs, xexch50_advertised, xexch50_sent, xexch50_bytes, xexch50_reply_code,
+              xexch50_outcome, end_reason, first_line_no, recipient_domains
          FROM smtp_sessions WHERE direction = 'outbound' AND ${inWindow('start_time')}
      ),
      named AS (
@@ -104,18 +101,44 @@ async function buildSessions(connection: DuckDBConnection, window: Window): Prom
      ),
      unassigned AS (
        SELECT file_id, seq, NULL::VARCHAR AS domain FROM bare ANTI JOIN noted USING (file_id, seq) ANTI JOIN by_ip USING (file_id, seq)
+     ),
+     assigned AS (
+       SELECT * FROM named UNION ALL SELECT * FROM noted UNION ALL SELECT * FROM by_ip UNION ALL SELECT * FROM unassigned
      )
-     SELECT * FROM named UNION ALL SELECT * FROM noted UNION ALL SELECT * FROM by_ip UNION ALL SELECT * FROM unassigned`,
-    { ...windowParams(window), destination: RULES.sessions.destinationDomainPattern },
+     SELECT s.* EXCLUDE (recipient_domains), a.domain, coalesce(${BLOCKED}, false) AS blocked
+       FROM s JOIN assigned a USING (file_id, seq)`,
+    {
+      ...windowParams(window),
+      destination: RULES.sessions.destinationDomainPattern,
+      blockedOutcomes: RULES.sessions.xexch50BlockedOutcomes,
+      blockedEnds: RULES.sessions.xexch50BlockedEndReasons,
+      goAhead: RULES.sessions.xexch50GoAheadCode,
+      unfinished: RULES.sessions.unfinishedEndReasons,
+    },
+  );
+  // One row per XEXCH50 command: from the protocol-log lines (exact time, one per message), or from
+  // the session record alone when its lines are not in the store.
+  await queryRows(
+    connection,
+    `CREATE OR REPLACE TEMP TABLE ${XEXCH50} AS
+     WITH x AS (
+       SELECT file_id, session_key, epoch_ns(time) / 1e6 AS time_ms, regexp_extract(argument, '^\\s*([0-9]+)', 1) AS bytes
+         FROM smtp_lines
+        WHERE direction = 'outbound' AND verb = 'XEXCH50' AND time IS NOT NULL
+     )
+     SELECT s.domain, coalesce(x.time_ms, epoch_ns(s.start_time) / 1e6) AS time_ms,
+            coalesce(nullif(x.bytes, ''), CAST(s.xexch50_bytes AS VARCHAR)) AS bytes, s.session_key, s.blocked
+       FROM ${SESSIONS} s LEFT JOIN x USING (file_id, session_key)
+      WHERE s.domain IS NOT NULL AND (x.time_ms IS NOT NULL OR s.xexch50_sent)`,
   );
 }
+
+type Row<T> = T & { domain: string };
 
 export async function sessionEvidence(connection: DuckDBConnection, window: Window): Promise<SessionFacts> {
   await buildSessions(connection, window);
   try {
-    const harmless = RULES.replies.xexch50Harmless;
-    const stats = await queryRows<{
-      domain: string;
+    const stats = await queryRows<Row<{
       sessions: number;
       connected: number;
       no_connection: number;
@@ -126,77 +149,60 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
       masked: number;
       first_ns: bigint | null;
       last_ns: bigint | null;
-    }>(
+      examples: SessionExample[][];
+    }>>(
       connection,
       `SELECT domain,
               count(*)::INTEGER AS sessions,
               count(*) FILTER (WHERE banner_code BETWEEN 200 AND 299)::INTEGER AS connected,
               count(*) FILTER (WHERE banner_code IS NULL AND list_contains($noConnection, end_reason))::INTEGER AS no_connection,
               count(*) FILTER (WHERE xexch50_advertised)::INTEGER AS advertised,
-              count(*) FILTER (WHERE ${BLOCKED})::INTEGER AS blocked,
-              count(*) FILTER (WHERE xexch50_sent AND list_has_any($harmless, [CAST(xexch50_reply_code AS VARCHAR)]))::INTEGER AS harmless,
+              count(*) FILTER (WHERE blocked)::INTEGER AS blocked,
+              count(*) FILTER (WHERE xexch50_sent AND list_contains($harmless, CAST(xexch50_reply_code AS VARCHAR)))::INTEGER AS harmless,
               count(*) FILTER (WHERE ehlo_refused)::INTEGER AS ehlo_refused,
               count(*) FILTER (WHERE masked_verbs)::INTEGER AS masked,
               epoch_ns(min(start_time)) AS first_ns,
-              epoch_ns(max(coalesce(end_time, start_time))) AS last_ns
-         FROM ${SESSION_ROWS} WHERE domain IS NOT NULL GROUP BY domain`,
+              epoch_ns(max(coalesce(end_time, start_time))) AS last_ns,
+              -- Examples, most telling first: cut after XEXCH50, no banner, EHLO refused, any.
+              [min_by(example, start_time, $perKind) FILTER (WHERE blocked),
+               min_by(example, start_time, $perKind) FILTER (WHERE banner_code IS NULL),
+               min_by(example, start_time, $perKind) FILTER (WHERE ehlo_refused),
+               min_by(example, start_time, $perKind)] AS examples
+         FROM (SELECT *, {'start': epoch_ns(start_time), 'server': server, 'session_key': session_key,
+                          'remote_ip': remote_ip, 'remote_host': remote_host, 'greeting': greeting,
+                          'xexch50_bytes': xexch50_bytes, 'xexch50_outcome': xexch50_outcome,
+                          'end_reason': end_reason, 'first_line_no': first_line_no} AS example
+                 FROM ${SESSIONS} WHERE domain IS NOT NULL)
+        GROUP BY domain`,
       {
         noConnection: RULES.sessions.noConnectionEndReasons,
-        ...blockedParams,
-        harmless,
+        harmless: RULES.replies.xexch50Harmless,
+        perKind: { bigint: BigInt(RULES.examples.perKind) },
       },
     );
-    const byReason = await queryRows<{ domain: string; kind: string; value: string; n: number }>(
+    const byReason = await queryRows<Row<{ kind: string; value: string; n: number }>>(
       connection,
       `SELECT domain, 'end' AS kind, coalesce(end_reason, '(unknown)') AS value, count(*)::INTEGER AS n
-         FROM ${SESSION_ROWS} WHERE domain IS NOT NULL GROUP BY ALL
+         FROM ${SESSIONS} WHERE domain IS NOT NULL GROUP BY ALL
        UNION ALL
        SELECT domain, 'xexch50', coalesce(xexch50_outcome, '(unknown)'), count(*)::INTEGER
-         FROM ${SESSION_ROWS} WHERE domain IS NOT NULL AND xexch50_sent GROUP BY ALL
+         FROM ${SESSIONS} WHERE domain IS NOT NULL AND xexch50_sent GROUP BY ALL
        ORDER BY 1, 2, 4 DESC, 3`,
     );
-    const recipients = await queryRows<{ domain: string; code: number | null; text: string | null; n: number }>(
+    const recipients = await queryRows<Row<{ code: number | null; text: string | null; n: number }>>(
       connection,
       `SELECT lower(r.domain) AS domain, r.reply_code AS code, r.reply_text AS text, count(*)::INTEGER AS n
-         FROM (SELECT DISTINCT file_id, seq FROM ${SESSION_ROWS} WHERE domain IS NOT NULL) s
-         JOIN smtp_session_recipients r USING (file_id, seq)
+         FROM smtp_session_recipients r SEMI JOIN ${SESSIONS} s USING (file_id, seq)
         WHERE r.domain IS NOT NULL
         GROUP BY ALL`,
     );
-    // One row per XEXCH50 command: from the protocol-log lines (exact time, one per message), or
-    // from the session record alone when its lines are not in the store. Counted per domain;
-    // the blocked ones (the only ones a firewall can have cut) come back for matching.
-    const commands = `WITH x AS (
-         SELECT file_id, session_key, epoch_ns(time) / 1e6 AS time_ms,
-                regexp_extract(argument, '^\\s*([0-9]+)', 1) AS bytes
-           FROM smtp_lines
-          WHERE direction = 'outbound' AND verb = 'XEXCH50' AND time IS NOT NULL
-       )
-       SELECT s.domain, coalesce(x.time_ms, epoch_ns(s.start_time) / 1e6) AS time_ms,
-              coalesce(nullif(x.bytes, ''), CAST(s.xexch50_bytes AS VARCHAR)) AS bytes, s.session_key, ${BLOCKED} AS blocked
-         FROM ${SESSION_ROWS} s LEFT JOIN x USING (file_id, session_key)
-        WHERE s.domain IS NOT NULL AND (x.time_ms IS NOT NULL OR s.xexch50_sent)`;
-    const attemptCounts = await queryRows<{ domain: string; n: number }>(
+    const attemptCounts = await queryRows<Row<{ n: number }>>(
       connection,
-      `SELECT domain, count(*)::INTEGER AS n FROM (${commands}) GROUP BY domain`,
-      blockedParams,
+      `SELECT domain, count(*)::INTEGER AS n FROM ${XEXCH50} GROUP BY domain`,
     );
-    const blockedAttempts = await queryRows<{ domain: string; time_ms: number | null; bytes: string | null; session_key: string | null }>(
+    const blockedAttempts = await queryRows<Row<{ time_ms: number; bytes: string; session_key: string | null }>>(
       connection,
-      `SELECT domain, time_ms, bytes, session_key FROM (${commands}) WHERE blocked AND time_ms IS NOT NULL AND bytes IS NOT NULL`,
-      blockedParams,
-    );
-    const examples = await queryRows<SessionExample & { domain: string }>(
-      connection,
-      `SELECT domain, epoch_ns(start_time) AS start, server, session_key, remote_ip, remote_host, greeting,
-              xexch50_bytes, xexch50_outcome, end_reason, first_line_no
-         FROM ${SESSION_ROWS} WHERE domain IS NOT NULL
-       QUALIFY row_number() OVER (
-         PARTITION BY domain
-         ORDER BY (${BLOCKED}) DESC,
-                  (banner_code IS NULL) DESC, ehlo_refused DESC, start_time, session_key) <= $perKind
-       ORDER BY domain, start, session_key`,
-      { ...blockedParams, perKind: RULES.examples.perKind },
+      `SELECT domain, time_ms, bytes, session_key FROM ${XEXCH50} WHERE blocked AND time_ms IS NOT NULL AND bytes IS NOT NULL`,
     );
     const [{ unassigned }] = await queryRows<{ unassigned: number }>(
       connection,
@@ -205,6 +211,12 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
 
     const byDomain = new Map<string, SessionEvidence>();
     for (const s of stats) {
+      const seen = new Set<string>();
+      const examples = s.examples
+        .flatMap((list) => list ?? [])
+        .filter((x) => !seen.has(`${x.server}/${x.session_key}`) && seen.add(`${x.server}/${x.session_key}`))
+        .slice(0, RULES.examples.perKind)
+        .map((x) => ({ ...x, xexch50_bytes: x.xexch50_bytes === null ? null : Number(x.xexch50_bytes), first_line_no: x.first_line_no === null ? null : Number(x.first_line_no) }));
       byDomain.set(s.domain, {
         sessions: s.sessions,
         connected: s.connected,
@@ -222,7 +234,7 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
         recipientRejectedPermanent: 0,
         first: s.first_ns,
         last: s.last_ns,
-        examples: [],
+        examples,
       });
     }
     for (const r of byReason) {
@@ -249,20 +261,13 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
     }
     const attempts: XexchAttempt[] = blockedAttempts.map((a) => ({
       domain: a.domain,
-      time: a.time_ms as number,
+      time: a.time_ms,
       bytes: Number(a.bytes),
       sessionKey: a.session_key,
     }));
-    for (const x of examples) {
-      const { domain, ...example } = x;
-      byDomain.get(domain)?.examples.push({
-        ...example,
-        xexch50_bytes: example.xexch50_bytes === null ? null : Number(example.xexch50_bytes),
-        first_line_no: example.first_line_no === null ? null : Number(example.first_line_no),
-      });
-    }
     return { byDomain, attempts, unassigned };
   } finally {
+    await queryRows(connection, `DROP TABLE IF EXISTS ${XEXCH50}`);
     await queryRows(connection, `DROP TABLE IF EXISTS ${SESSIONS}`);
   }
 }

@@ -37,15 +37,21 @@ export interface TrackingEvidence {
 }
 
 const PAIRS = 'diag_tracking_pairs';
+const REMOTE = 'diag_remote_domains';
 
-/** Builds the per-pair temp table; the caller drops it with dropTrackingPairs. */
+/**
+ * Builds the per-pair temp table (dropped by trackingEvidence). Pairs are grouped on a 64-bit hash
+ * of (message id, lower-case recipient): grouping on the strings themselves costs three times as
+ * much on millions of rows, and a collision among a few million pairs is vanishingly unlikely.
+ */
 async function buildPairs(connection: DuckDBConnection, window: Window): Promise<void> {
   await queryRows(
     connection,
     `CREATE OR REPLACE TEMP TABLE ${PAIRS} AS
-     SELECT lower(trim(recipient_domain)) AS domain,
-            coalesce(message_id, internal_id) AS msg,
-            lower(trim(recipient)) AS rcpt,
+     SELECT lower(trim(any_value(recipient_domain))) AS domain,
+            any_value(coalesce(message_id, internal_id)) AS msg,
+            lower(trim(any_value(recipient))) AS rcpt,
+            lower(trim(split_part(any_value(sender), '@', 2))) AS sender_domain,
             bool_or(list_contains($remote, event_kind)) AS remote,
             bool_or(list_contains($sent, event_kind)) AS sent,
             bool_or(list_contains($delivered, event_kind)) AS delivered,
@@ -59,7 +65,7 @@ async function buildPairs(connection: DuckDBConnection, window: Window): Promise
             epoch_ns(max(time)) AS last_ns
        FROM tracking
       WHERE recipient_domain IS NOT NULL AND recipient IS NOT NULL AND ${inWindow('time')}
-      GROUP BY ALL`,
+      GROUP BY hash(coalesce(message_id, internal_id), lower(trim(recipient)))`,
     {
       ...windowParams(window),
       remote: RULES.tracking.remoteKinds,
@@ -72,16 +78,26 @@ async function buildPairs(connection: DuckDBConnection, window: Window): Promise
   );
 }
 
-export async function trackingEvidence(
-  connection: DuckDBConnection,
-  window: Window,
-  now: bigint,
-): Promise<Map<string, TrackingEvidence>> {
+export interface TrackingFacts {
+  byDomain: Map<string, TrackingEvidence>;
+  /**
+   * Remote domains seen as senders of inbound mail (tracking senders, inbound SMTP MAIL FROM), with
+   * their message counts: a domain may only ever send to us. Local domains (recipient domains
+   * that never took an outbound step) are left out.
+   */
+  inboundSenders: Map<string, number>;
+}
+
+export async function trackingEvidence(connection: DuckDBConnection, window: Window, now: bigint): Promise<TrackingFacts> {
   await buildPairs(connection, window);
   try {
     const stuckBefore = { bigint: now - BigInt(RULES.stuck.afterSeconds) * 1_000_000_000n };
     const pending = 'sent AND NOT delivered AND NOT ndr';
-    const remote = `domain IN (SELECT domain FROM ${PAIRS} GROUP BY domain HAVING bool_or(remote))`;
+    await queryRows(
+      connection,
+      `CREATE OR REPLACE TEMP TABLE ${REMOTE} AS SELECT domain FROM ${PAIRS} GROUP BY domain HAVING bool_or(remote)`,
+    );
+    const remote = `domain IN (SELECT domain FROM ${REMOTE})`;
     const stats = await queryRows<{
       domain: string;
       sent: number;
@@ -178,36 +194,21 @@ export async function trackingEvidence(
       const example = { time: x.first_ns, message_id: x.msg, recipient: x.rcpt, status: x.status };
       if (e) (x.kind === 'ndr' ? e.ndrExamples : e.stuckExamples).push(example);
     }
-    return result;
+    const inbound = await queryRows<{ domain: string; messages: number }>(
+      connection,
+      `SELECT domain, count(DISTINCT msg)::INTEGER AS messages FROM (
+         SELECT sender_domain AS domain, msg FROM ${PAIRS}
+         UNION ALL
+         SELECT lower(trim(split_part(mail_from, '@', 2))), concat(file_id, '/', session_key)
+           FROM smtp_sessions WHERE direction = 'inbound' AND mail_from LIKE '%@%' AND ${inWindow('start_time')})
+        WHERE domain <> '' AND domain NOT IN (SELECT domain FROM ${PAIRS} WHERE domain NOT IN (SELECT domain FROM ${REMOTE}))
+        GROUP BY domain`,
+      windowParams(window),
+    );
+    return { byDomain: result, inboundSenders: new Map(inbound.map((r) => [r.domain, r.messages])) };
   } finally {
     await queryRows(connection, `DROP TABLE IF EXISTS ${PAIRS}`);
+    await queryRows(connection, `DROP TABLE IF EXISTS ${REMOTE}`);
   }
 }
 
-/**
- * Remote domains seen only as senders of inbound mail (tracking senders, inbound SMTP MAIL FROM),
- * with their message counts: remote domains too, just with nothing sent to them. Local domains
- * (recipient domains that never took an outbound step) are left out.
- */
-export async function inboundSenderDomains(connection: DuckDBConnection, window: Window): Promise<Map<string, number>> {
-  const rows = await queryRows<{ domain: string; messages: number }>(
-    connection,
-    `WITH local AS (
-       SELECT lower(trim(recipient_domain)) AS domain FROM tracking
-        WHERE recipient_domain IS NOT NULL AND ${inWindow('time')}
-        GROUP BY 1 HAVING NOT bool_or(list_contains($remote, event_kind))
-     ),
-     senders AS (
-       SELECT lower(trim(split_part(sender, '@', 2))) AS domain, coalesce(message_id, internal_id) AS msg
-         FROM tracking WHERE sender LIKE '%@%' AND ${inWindow('time')}
-       UNION
-       SELECT lower(trim(split_part(mail_from, '@', 2))), concat(file_id, '/', session_key)
-         FROM smtp_sessions WHERE direction = 'inbound' AND mail_from LIKE '%@%' AND ${inWindow('start_time')}
-     )
-     SELECT domain, count(DISTINCT msg)::INTEGER AS messages FROM senders
-      WHERE domain <> '' AND domain NOT IN (SELECT domain FROM local)
-      GROUP BY domain`,
-    { ...windowParams(window), remote: RULES.tracking.remoteKinds },
-  );
-  return new Map(rows.map((r) => [r.domain, r.messages]));
-}

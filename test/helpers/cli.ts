@@ -24,9 +24,8 @@ export interface CliOptions {
 
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, NO_COLOR: '1', ...options.env };
-    delete env.EDGELOG_DB;
-    if (options.env?.EDGELOG_DB) env.EDGELOG_DB = options.env.EDGELOG_DB;
+    // The caller's EDGELOG_DB must not leak into tests: only options.env may set it.
+    const env: Record<string, string | undefined> = { ...process.env, EDGELOG_DB: undefined, NO_COLOR: '1', ...options.env };
     const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? REPO, env });
     let stdout = '';
     let stderr = '';

@@ -31,6 +31,7 @@ export function trackingRow(time: bigint, recipient: string, lineNo: number): Tr
     subject: null,
     source: null,
     connector: null,
+    source_context: null,
     line_no: lineNo,
   };
 }
