@@ -2,7 +2,7 @@
 // in the Binary data, e.g. `XEXCH50 1020`) and ISA firewall-log rows for SMTP (port 25).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RULES, matchesAny } from './rules.js';
-import { inWindow, queryRows, windowParams, type Window } from './sql.js';
+import { inWindow, queryColumns, queryRows, windowParams, type Window } from './sql.js';
 import type { FirewallConnections, FirewallEvent } from './attribution.js';
 
 export interface FirewallFacts {
@@ -19,10 +19,12 @@ export interface FirewallFacts {
 
 export type ParsedData = { verb: string; bytesText: string | null; truncated: boolean } | null;
 
+const DATA_PATTERN = new RegExp(RULES.firewallEvent.dataPattern);
+
 /** Parses SmtpEvt Data text (`XEXCH50 1020`, `XEXCH50 1124 2`, `TURN`); null when it is not a command. */
 export function parseEventData(text: string | null): ParsedData {
   if (!text) return null;
-  const m = new RegExp(RULES.firewallEvent.dataPattern).exec(text.trim());
+  const m = DATA_PATTERN.exec(text.trim());
   if (!m) return null;
   const bytesText = m[2] ?? null;
   // Data cut at the documented length may have lost digits of the count (log-formats.md §1).
@@ -38,19 +40,19 @@ function bump(map: Map<string, Record<string, number>>, host: string, key: strin
 
 export async function firewallEvidence(connection: DuckDBConnection, window: Window): Promise<FirewallFacts> {
   const rules = RULES.firewallEvent;
-  const events = await queryRows<{
-    host: string | null;
-    record_id: bigint | null;
-    time_ms: number;
-    binary_text: string | null;
-    message: string | null;
+  const events = await queryColumns<{
+    host: string[];
+    record_id: (number | null)[];
+    time_ms: number[];
+    binary_text: (string | null)[];
+    message: (string | null)[];
   }>(
     connection,
-    `SELECT coalesce(computer, '(unknown host)') AS host, record_id, epoch_ns(time_created) / 1e6 AS time_ms, binary_text, message
+    `SELECT coalesce(computer, '(unknown host)') AS host, CAST(record_id AS DOUBLE) AS record_id,
+            epoch_ns(time_created) / 1e6 AS time_ms, binary_text, message
        FROM events
       WHERE lower(provider) = lower($provider) AND event_id = $eventId AND time_created IS NOT NULL
-        AND ${inWindow('time_created')}
-      ORDER BY host, time_created, record_id`,
+        AND ${inWindow('time_created')}`,
     { ...windowParams(window), provider: rules.provider, eventId: rules.eventId },
   );
   const facts: FirewallFacts = {
@@ -60,24 +62,20 @@ export async function firewallEvidence(connection: DuckDBConnection, window: Win
     connections: new Map(),
     firewallLogRows: 0,
   };
-  for (const e of events) {
-    const host = e.host ?? '(unknown host)';
-    const data = parseEventData(e.binary_text);
+  const xexch50 = rules.xexch50Verb.toUpperCase();
+  for (let i = 0; i < events.host.length; i++) {
+    const host = events.host[i];
+    const data = parseEventData(events.binary_text[i]);
     if (data === null) {
       // Without Data only the description can say what this is (log-formats.md §8.3).
-      if (e.message === null || matchesAny(e.message, [rules.descriptionPattern])) {
+      const message = events.message[i];
+      if (message === null || matchesAny(message, [rules.descriptionPattern])) {
         facts.unknownVerb.set(host, (facts.unknownVerb.get(host) ?? 0) + 1);
       }
       continue;
     }
-    if (data.verb === rules.xexch50Verb.toUpperCase() && data.bytesText !== null) {
-      facts.xexch50Events.push({
-        host,
-        recordId: e.record_id === null ? null : Number(e.record_id),
-        time: e.time_ms,
-        bytesText: data.bytesText,
-        truncated: data.truncated,
-      });
+    if (data.verb === xexch50 && data.bytesText !== null) {
+      facts.xexch50Events.push({ host, recordId: events.record_id[i], time: events.time_ms[i], bytesText: data.bytesText, truncated: data.truncated });
     } else {
       bump(facts.otherVerbs, host, data.verb);
     }

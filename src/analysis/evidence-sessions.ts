@@ -6,7 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { findStatusCode, statusCodeInfo } from '../knowledge/status-codes.js';
 import { RULES } from './rules.js';
-import { inWindow, queryRows, windowParams, type Window } from './sql.js';
+import { inWindow, queryColumns, queryRows, windowParams, type Window } from './sql.js';
 import type { XexchAttempt } from './attribution.js';
 
 export interface SessionExample {
@@ -76,17 +76,13 @@ async function buildSessions(connection: DuckDBConnection, window: Window): Prom
      WITH s AS (
        SELECT file_id, seq, session_key, server, start_time, end_time, remote_ip, remote_host, banner_code, greeting,
               ehlo_refused, masked_verbs, xexch50_advertised, xexch50_sent, xexch50_bytes, xexch50_reply_code,
-              xexch50_outcome, end_reason, first_line_no, recipient_domains
+              xexch50_outcome, end_reason, first_line_no,
+              CASE WHEN trim(coalesce(recipient_domains, '')) <> ''
+                   THEN string_split(replace(lower(recipient_domains), ' ', ''), ',') END AS named
          FROM smtp_sessions WHERE direction = 'outbound' AND ${inWindow('start_time')}
      ),
-     named AS (
-       SELECT file_id, seq, domain FROM (
-         SELECT file_id, seq, lower(trim(unnest(string_split(recipient_domains, ',')))) AS domain
-           FROM s WHERE recipient_domains IS NOT NULL)
-        WHERE domain <> ''
-     ),
      bare AS (
-       SELECT file_id, seq, session_key, remote_ip FROM s ANTI JOIN named USING (file_id, seq)
+       SELECT file_id, seq, session_key, remote_ip FROM s WHERE named IS NULL
      ),
      noted AS (
        SELECT DISTINCT b.file_id, b.seq, lower(regexp_extract(l.argument, $destination, 1)) AS domain
@@ -94,19 +90,20 @@ async function buildSessions(connection: DuckDBConnection, window: Window): Prom
         WHERE l.direction = 'outbound' AND l.event = '*' AND regexp_matches(l.argument, $destination)
      ),
      ip_domain AS (
-       SELECT DISTINCT s.remote_ip, n.domain FROM s JOIN named n USING (file_id, seq) WHERE s.remote_ip IS NOT NULL
+       SELECT DISTINCT remote_ip, unnest(named) AS domain FROM s
+        WHERE named IS NOT NULL AND remote_ip IN (SELECT remote_ip FROM bare)
      ),
-     by_ip AS (
-       SELECT b.file_id, b.seq, i.domain FROM bare b JOIN ip_domain i USING (remote_ip) ANTI JOIN noted n USING (file_id, seq)
-     ),
-     unassigned AS (
-       SELECT file_id, seq, NULL::VARCHAR AS domain FROM bare ANTI JOIN noted USING (file_id, seq) ANTI JOIN by_ip USING (file_id, seq)
-     ),
-     assigned AS (
-       SELECT * FROM named UNION ALL SELECT * FROM noted UNION ALL SELECT * FROM by_ip UNION ALL SELECT * FROM unassigned
+     fallback AS (
+       SELECT file_id, seq, list(domain ORDER BY domain) AS domains FROM noted GROUP BY ALL
+       UNION ALL
+       SELECT b.file_id, b.seq, list(i.domain ORDER BY i.domain)
+         FROM bare b JOIN ip_domain i USING (remote_ip) ANTI JOIN noted n USING (file_id, seq)
+        GROUP BY ALL
      )
-     SELECT s.* EXCLUDE (recipient_domains), a.domain, coalesce(${BLOCKED}, false) AS blocked
-       FROM s JOIN assigned a USING (file_id, seq)`,
+     SELECT s.* EXCLUDE (named),
+            unnest(coalesce(s.named, f.domains, [NULL::VARCHAR])) AS domain,
+            coalesce(${BLOCKED}, false) AS blocked
+       FROM s LEFT JOIN fallback f USING (file_id, seq)`,
     {
       ...windowParams(window),
       destination: RULES.sessions.destinationDomainPattern,
@@ -200,9 +197,10 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
       connection,
       `SELECT domain, count(*)::INTEGER AS n FROM ${XEXCH50} GROUP BY domain`,
     );
-    const blockedAttempts = await queryRows<Row<{ time_ms: number; bytes: string; session_key: string | null }>>(
+    const blocked = await queryColumns<{ domain: string[]; time_ms: number[]; bytes: number[]; session_key: (string | null)[] }>(
       connection,
-      `SELECT domain, time_ms, bytes, session_key FROM ${XEXCH50} WHERE blocked AND time_ms IS NOT NULL AND bytes IS NOT NULL`,
+      `SELECT domain, time_ms, bytes::INTEGER AS bytes, session_key FROM ${XEXCH50}
+        WHERE blocked AND time_ms IS NOT NULL AND TRY_CAST(bytes AS INTEGER) IS NOT NULL`,
     );
     const [{ unassigned }] = await queryRows<{ unassigned: number }>(
       connection,
@@ -259,11 +257,11 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
       const e = byDomain.get(c.domain);
       if (e) e.xexch50Attempts = c.n;
     }
-    const attempts: XexchAttempt[] = blockedAttempts.map((a) => ({
-      domain: a.domain,
-      time: a.time_ms,
-      bytes: Number(a.bytes),
-      sessionKey: a.session_key,
+    const attempts: XexchAttempt[] = blocked.domain.map((domain, i) => ({
+      domain,
+      time: blocked.time_ms[i],
+      bytes: blocked.bytes[i],
+      sessionKey: blocked.session_key[i],
     }));
     return { byDomain, attempts, unassigned };
   } finally {

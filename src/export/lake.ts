@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { EdgelogError } from '../cli/errors.js';
 import { quoteIdent } from '../store/ddl.js';
+import { DERIVED_VIEWS } from '../store/views.js';
 import { LAKE_FORMAT_VERSION, MANIFEST, tableDir, tableGlob, type LakeManifest, sqlLiteral } from './layout.js';
 
 export interface Lake {
@@ -58,6 +59,7 @@ export async function openLake(dir: string): Promise<Lake> {
           `(SELECT ${table.columns.map(([column]) => `NULL AS ${quoteIdent(column)}`).join(', ')} WHERE false)`;
       await connection.run(`CREATE VIEW ${quoteIdent(name)} AS SELECT ${casts} FROM ${from}`);
     }
+    for (const view of DERIVED_VIEWS) await connection.run(view.sql);
   } catch (error) {
     connection.closeSync();
     instance.closeSync();

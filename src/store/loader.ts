@@ -20,6 +20,7 @@ const WRITERS: Record<ColumnType, ColumnWriter> = {
   TIMESTAMP: (a, v) => a.appendTimestamp(new DuckDBTimestampValue(floorDiv(v as bigint, 1000n))),
   TIMESTAMP_NS: (a, v) => a.appendTimestampNanoseconds(new DuckDBTimestampNanosecondsValue(v as bigint)),
   BLOB: (a, v) => a.appendBlob(v as Uint8Array),
+  JSON: (a, v) => a.appendVarchar(JSON.stringify(v)),
 };
 
 function floorDiv(a: bigint, b: bigint): bigint {

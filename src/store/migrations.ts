@@ -2,6 +2,7 @@
 // Never edit a released migration: add a new one.
 import { TABLES } from './records.js';
 import { createTableSql } from './ddl.js';
+import { DERIVED_VIEWS } from './views.js';
 import { AUDIT_MIGRATION } from '../audit/schema.js';
 
 export interface Migration {
@@ -45,7 +46,7 @@ export const MIGRATIONS: Migration[] = [
   {
     version: 1,
     description: 'ingest ledger, issues and the data tables',
-    statements: [...ledger, ...TABLES.flatMap((t) => createTableSql(t))],
+    statements: [...ledger, ...TABLES.flatMap((t) => createTableSql(t)), ...DERIVED_VIEWS.map((v) => v.sql)],
   },
   AUDIT_MIGRATION,
 ];

@@ -46,7 +46,6 @@ test('retention deletes old rows, old runs and the ledger entries of vanished, e
     assert.deepEqual(result.deleted, {
       tracking: 3,
       events: 1,
-      event_data: 2,
       audit_findings: 2,
       audit_runs: 2,
       ingest_files: 1,

@@ -107,19 +107,23 @@ test('a full export reads back identically, partitioned by source kind and day',
   const rowsOf = (name: string) => exported.find((e) => e.table === name)?.rows;
   assert.equal(rowsOf('tracking'), 4);
   assert.equal(rowsOf('events'), 2);
-  assert.equal(rowsOf('event_data'), 2);
+  assert.equal(rowsOf('event_data'), undefined, 'event_data is a view over events.data, not exported twice');
   assert.equal(rowsOf('smtp_sessions'), 1);
   assert.equal(rowsOf('audit_runs'), 1);
   assert.equal(rowsOf('schema_version'), 2);
   assert.ok(existsSync(join(lakeDir, 'tracking/source_kind=test-records/day=2026-10-01/data_0.parquet')));
   assert.ok(existsSync(join(lakeDir, 'tracking/source_kind=test-records/day=2026-10-02/data_0.parquet')));
   assert.ok(existsSync(join(lakeDir, 'tracking/source_kind=test-records/day=__HIVE_DEFAULT_PARTITION__/data_0.parquet')));
-  assert.ok(existsSync(join(lakeDir, 'event_data/source_kind=test-records/day=2026-10-02/data_0.parquet')));
+  assert.ok(existsSync(join(lakeDir, 'events/source_kind=test-records/day=2026-10-02/data_0.parquet')));
   assert.ok(existsSync(join(lakeDir, 'audit_runs/day=2026-10-03/data_0.parquet')));
   assert.ok(existsSync(join(lakeDir, 'schema_version/data.parquet')));
 
   const counts = await compareAll(db, lakeDir);
   assert.equal(counts.tracking, 4);
+  const lake = await openLake(lakeDir);
+  const dataRows = (await runSql(lake.connection, 'SELECT seq, ordinal, name, value FROM event_data ORDER BY seq, ordinal')).rows;
+  await lake.close();
+  assert.equal(dataRows.length, 2, 'the event_data view works over the lake too');
   assert.equal(counts.queue_snapshots, 0);
   assert.equal(counts.audit_findings, 2);
 
