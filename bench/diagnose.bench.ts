@@ -44,7 +44,7 @@ function copyColumns(columns: Readonly<Record<string, string>>, alias: string): 
   return `${alias}.* REPLACE (${replaced.join(', ')})`;
 }
 
-async function buildStore(path: string): Promise<{ messages: number; copies: number; rows: Record<string, number> }> {
+async function buildStore(path: string): Promise<{ messages: number; copies: number; rows: Record<string, number>; reused: boolean }> {
   const reuse = existsSync(path);
   const store = await openStore(path);
   try {
@@ -63,7 +63,7 @@ async function buildStore(path: string): Promise<{ messages: number; copies: num
       rows[t] = await count(store, `SELECT count(*) AS n FROM ${t}`);
     }
     const messages = await count(store, 'SELECT count(DISTINCT coalesce(message_id, internal_id)) AS n FROM tracking');
-    return { messages, copies: Math.round(messages / base), rows };
+    return { messages, copies: Math.round(messages / base), rows, reused: reuse };
   } finally {
     await store.close();
   }
@@ -85,11 +85,11 @@ const dir = mkdtempSync(join(tmpdir(), 'edgelog-bench-diagnose-'));
 const path = process.env.BENCH_DB ?? join(dir, 'bench.duckdb');
 try {
   const startBuild = performance.now();
-  const { messages, copies, rows } = await buildStore(path);
+  const { messages, copies, rows, reused } = await buildStore(path);
   console.log(
     `store: bundled scenario x${copies} = ${messages.toLocaleString('en')} messages; ` +
       Object.entries(rows).map(([t, n]) => `${t} ${n.toLocaleString('en')}`).join(', ') +
-      ` (built in ${((performance.now() - startBuild) / 1000).toFixed(1)} s)`,
+      (reused ? ` (reused ${path})` : ` (built in ${((performance.now() - startBuild) / 1000).toFixed(1)} s)`),
   );
 
   const store = await openStore(path, { readOnly: true });

@@ -31,6 +31,7 @@ test('content sniffing: every corpus file and fixture goes to the reader of its 
   const fixtures: Record<string, string> = {
     'iis-smtp-w3c/ex060314.log': 'iis-smtp-w3c',
     'iis-smtp-w3c/ex060315.log': 'iis-smtp-w3c',
+    'iis-smtp-w3c/ex100109-no-time.log': 'iis-smtp-w3c',
     'iis-smtp-iis/in060402.log': 'iis-smtp-iis',
     'isa-w3c/ISALOG_20060314_FWS_000.w3c': 'isa-w3c',
     'isa-w3c/ISALOG_20060314_SMTP_000.w3c': 'isa-w3c',
@@ -187,6 +188,21 @@ test('fixture ex060315: #Fields redefined mid-file re-maps the columns; rows wit
   const gw = sessions.get('in/192.0.2.78/2')!;
   assert.deepEqual([gw.recipients_accepted, gw.recipients_rejected, gw.messages_accepted, gw.end_reason], [1, 1, 1, 'completed']);
   assert.equal(gw.recipients[1].reply_code, 550);
+});
+
+test('fixture ex100109-no-time: rows without date/time load with a null time; sessions still derive', async () => {
+  const r = await runReader(iisSmtpW3cReader, new URL('iis-smtp-w3c/ex100109-no-time.log', FIXTURES));
+  assert.deepEqual(r.issues, []);
+  const lines = r.byTable('smtp_lines');
+  assert.equal(lines.length, 11);
+  assert.ok(lines.every((l) => l.time === null));
+  assert.deepEqual([lines[7].verb, lines[7].argument, lines[7].reply_code], ['XEXCH50', '1020 2', null]);
+  const [cut, retry] = r.byTable('smtp_sessions');
+  assert.deepEqual(
+    [cut.session_key, cut.start_time, cut.xexch50_outcome, cut.xexch50_bytes, cut.end_reason, cut.line_count],
+    ['out/203.0.113.25/1', null, 'dropped-after-354', 1020, 'dropped-after-xexch50', 9],
+  );
+  assert.deepEqual([retry.session_key, retry.end_reason, retry.line_count], ['out/203.0.113.25/2', 'open', 2]);
 });
 
 test('IIS format: local time converted with --tz across the spring-forward; without --tz read as UTC with a warning', async () => {

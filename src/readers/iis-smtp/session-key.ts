@@ -44,6 +44,7 @@ export class IisSessionKeyer {
   private readonly idleNanos: bigint;
   private count = 0;
   private activity = 0;
+  private lastSweep: bigint | null = null;
 
   constructor(idleSeconds = 600, private readonly maxPeers = 10_000) {
     this.idleNanos = BigInt(Math.round(idleSeconds * 1e9));
@@ -89,11 +90,24 @@ export class IisSessionKeyer {
     if (line.verb === 'QUIT' && line.reply_code !== null) session.quitAnswered = true;
     const ok = line.reply_code !== null && line.reply_code >= 200 && line.reply_code < 300;
     if (ok && session.lastVerb !== null && GREETINGS.has(session.lastVerb)) session.greeted = true;
+    // A finished conversation needs no state: the peer's next row starts a new session anyway.
+    if (session.quitAnswered) peers.delete(ip);
+    if (line.time !== null) this.forgetIdle(line.time);
     return ended;
+  }
+
+  /** Every tenth of the idle window (log time), forgets peers idle for longer than the window. */
+  private forgetIdle(now: bigint): void {
+    if (this.lastSweep === null) this.lastSweep = now;
+    if (now - this.lastSweep < this.idleNanos / 10n) return;
+    this.lastSweep = now;
+    for (const peers of [this.inbound, this.outbound]) {
+      for (const [ip, session] of peers) if (session.lastTime !== null && now - session.lastTime > this.idleNanos) peers.delete(ip);
+    }
   }
 }
 
-/** Memory cap: the tenth of the peers seen longest ago is forgotten (open sessions end by idleness). */
+/** Memory cap (time-less logs): the tenth of the peers seen longest ago is forgotten (open sessions end by idleness). */
 function forgetLeastActive(peers: Map<string, PeerSession>): void {
   const byActivity = [...peers].sort((a, b) => a[1].lastActivity - b[1].lastActivity);
   for (const [ip] of byActivity.slice(0, Math.max(1, Math.floor(byActivity.length / 10)))) peers.delete(ip);
