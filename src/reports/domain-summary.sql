@@ -8,9 +8,8 @@
 -- Counts are per (message, recipient) pair of message tracking, as `edgelog diagnose` counts them: sent = queued for
 -- remote delivery (2003 1034) or received for sending (2007 RECEIVE); a domain is remote once any pair took an outbound step.
 WITH pairs AS (
-  SELECT lower(trim(recipient_domain)) AS domain,
-         coalesce(message_id, internal_id) AS msg,
-         lower(trim(recipient)) AS rcpt,
+  -- One row per (message, recipient), grouped on a 64-bit hash of the pair (as diagnose does).
+  SELECT lower(trim(any_value(recipient_domain))) AS domain,
          bool_or(event_kind IN ('queued-remote', 'transfer-begin', 'sent', 'defer', 'ndr', 'failed')) AS remote,
          bool_or(event_kind IN ('queued-remote', 'received')) AS sent,
          bool_or(event_kind = 'sent') AS delivered,
@@ -22,7 +21,7 @@ WITH pairs AS (
    WHERE recipient_domain IS NOT NULL AND recipient IS NOT NULL
      AND ($since IS NULL OR time >= $since) AND ($until IS NULL OR time < $until)
      AND ($domain IS NULL OR lower(trim(recipient_domain)) = lower($domain))
-   GROUP BY ALL
+   GROUP BY hash(coalesce(message_id, internal_id), lower(trim(recipient)))
 ),
 mail AS (
   SELECT domain,

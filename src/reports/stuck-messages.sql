@@ -15,9 +15,10 @@ evidence_end AS (
   SELECT coalesce($until, max(time)) AS now FROM rows
 ),
 pairs AS (
-  SELECT lower(trim(recipient_domain)) AS domain,
-         coalesce(message_id, internal_id) AS message_id,
-         lower(trim(recipient)) AS recipient,
+  -- One row per (message, recipient), grouped on a 64-bit hash of the pair (as diagnose does).
+  SELECT lower(trim(any_value(recipient_domain))) AS domain,
+         any_value(coalesce(message_id, internal_id)) AS message_id,
+         lower(trim(any_value(recipient))) AS recipient,
          any_value(sender) AS sender,
          any_value(subject) AS subject,
          min(time) AS queued,
@@ -29,7 +30,7 @@ pairs AS (
          bool_or(event_kind IN ('queued-remote', 'received')) AS sent,
          bool_or(event_kind IN ('sent', 'ndr', 'failed')) AS finished
     FROM rows
-   GROUP BY ALL
+   GROUP BY hash(coalesce(message_id, internal_id), lower(trim(recipient)))
 ),
 remote_domains AS (
   SELECT domain FROM pairs GROUP BY domain HAVING bool_or(remote)
