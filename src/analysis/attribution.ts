@@ -28,7 +28,6 @@ export interface XexchAttempt {
   /** On the sender's clock: ms since the epoch. */
   time: number;
   bytes: number;
-  sessionKey: string | null;
 }
 
 /** Per firewall host, the times of its firewall-log rows for SMTP (port 25) connections. */

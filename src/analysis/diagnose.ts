@@ -20,7 +20,7 @@ export { parseFirewallMap } from './firewall-map.js';
 export interface DiagnoseOptions {
   /** Only this remote domain. */
   domain?: string;
-  /** Window, ns since the epoch UTC; null/undefined = open. */
+  /** Window [since, until), ns since the epoch UTC; null/undefined = open. `until` is also "now" for ages. */
   since?: bigint | null;
   until?: bigint | null;
   /** Firewall host → domains behind it (`--firewall-map`). */
@@ -270,7 +270,7 @@ function buildFinding(
   domain: string,
   e: DomainEvidence,
   events: FirewallEvent[],
-  pairs: { event: FirewallEvent; attempt: { time: number; bytes: number; sessionKey: string | null } }[],
+  pairs: { event: FirewallEvent; attempt: { time: number; bytes: number } }[],
   hosts: FirewallHostSummary[],
   sides: StoreSides,
   now: bigint,
@@ -364,7 +364,7 @@ function buildFinding(
         firewall_events: events.slice(0, perKind).map(eventExample),
         matched: pairs.slice(0, perKind).map((p) => ({
           event: eventExample(p.event),
-          attempt: { time: iso(nanosFromMs(p.attempt.time)), bytes: p.attempt.bytes, session_key: p.attempt.sessionKey },
+          attempt: { time: iso(nanosFromMs(p.attempt.time)), bytes: p.attempt.bytes },
         })),
         queue: jsonSafe(q?.examples ?? []),
       },

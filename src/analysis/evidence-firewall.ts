@@ -1,8 +1,8 @@
 // The firewall side: SmtpEvt 20031 "An unknown SMTP command" events (the verb and byte count are
 // in the Binary data, e.g. `XEXCH50 1020`) and ISA firewall-log rows for SMTP (port 25).
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { RULES, matchesAny } from './rules.js';
-import { inWindow, queryColumns, queryRows, windowParams, type Window } from './sql.js';
+import { RULES } from './rules.js';
+import { inWindow, queryRows, windowParams, type Window } from './sql.js';
 import type { FirewallConnections, FirewallEvent } from './attribution.js';
 
 export interface FirewallFacts {
@@ -17,21 +17,6 @@ export interface FirewallFacts {
   firewallLogRows: number;
 }
 
-export type ParsedData = { verb: string; bytesText: string | null; truncated: boolean } | null;
-
-const DATA_PATTERN = new RegExp(RULES.firewallEvent.dataPattern);
-
-/** Parses SmtpEvt Data text (`XEXCH50 1020`, `XEXCH50 1124 2`, `TURN`); null when it is not a command. */
-export function parseEventData(text: string | null): ParsedData {
-  if (!text) return null;
-  const m = DATA_PATTERN.exec(text.trim());
-  if (!m) return null;
-  const bytesText = m[2] ?? null;
-  // Data cut at the documented length may have lost digits of the count (log-formats.md §1).
-  const truncated = bytesText !== null && m[3] === undefined && text.trim().length === RULES.firewallEvent.dataTruncatedAtBytes;
-  return { verb: m[1].toUpperCase(), bytesText, truncated };
-}
-
 function bump(map: Map<string, Record<string, number>>, host: string, key: string, n = 1): void {
   const entry = map.get(host) ?? {};
   entry[key] = (entry[key] ?? 0) + n;
@@ -40,20 +25,36 @@ function bump(map: Map<string, Record<string, number>>, host: string, key: strin
 
 export async function firewallEvidence(connection: DuckDBConnection, window: Window): Promise<FirewallFacts> {
   const rules = RULES.firewallEvent;
-  const events = await queryColumns<{
-    host: string[];
-    record_id: (number | null)[];
-    time_ms: number[];
-    binary_text: (string | null)[];
-    message: (string | null)[];
-  }>(
-    connection,
-    `SELECT coalesce(computer, '(unknown host)') AS host, CAST(record_id AS DOUBLE) AS record_id,
-            epoch_ns(time_created) / 1e6 AS time_ms, binary_text, message
+  const events = `SELECT coalesce(computer, '(unknown host)') AS host, CAST(record_id AS DOUBLE) AS record_id,
+            epoch_ns(time_created) / 1e6 AS time_ms, trim(binary_text) AS data, message
        FROM events
       WHERE lower(provider) = lower($provider) AND event_id = $eventId AND time_created IS NOT NULL
-        AND ${inWindow('time_created')}`,
-    { ...windowParams(window), provider: rules.provider, eventId: rules.eventId },
+        AND ${inWindow('time_created')}`;
+  const xexch50 = rules.xexch50Verb.toUpperCase();
+  const params = {
+    ...windowParams(window),
+    provider: rules.provider,
+    eventId: rules.eventId,
+    pattern: rules.dataPattern,
+    prefix: `${xexch50} `,
+    description: rules.descriptionPattern.toLowerCase(),
+  };
+  // Events for other verbs, and without Data: counts per host (few rows).
+  const kinds = await queryRows<{ host: string; verb: string | null; n: number }>(
+    connection,
+    `SELECT host, upper(nullif(regexp_extract(data, $pattern, 1), '')) AS verb, count(*)::INTEGER AS n FROM (${events})
+      WHERE NOT starts_with(upper(coalesce(data, '')), $prefix)
+        -- Without Data only the description can say what this is (log-formats.md §8.3).
+        AND (data IS NOT NULL OR message IS NULL OR contains(lower(message), $description))
+      GROUP BY ALL`,
+    params,
+  );
+  // XEXCH50 events, as lists per host (millions at scale: columns convert far faster than rows).
+  const hosts = await queryRows<{ host: string; record_id: (number | null)[]; time_ms: number[]; data: string[] }>(
+    connection,
+    `SELECT host, list(record_id) AS record_id, list(time_ms) AS time_ms, list(data) AS data FROM (${events})
+      WHERE starts_with(upper(data), $prefix) GROUP BY host`,
+    params,
   );
   const facts: FirewallFacts = {
     xexch50Events: [],
@@ -62,22 +63,21 @@ export async function firewallEvidence(connection: DuckDBConnection, window: Win
     connections: new Map(),
     firewallLogRows: 0,
   };
-  const xexch50 = rules.xexch50Verb.toUpperCase();
-  for (let i = 0; i < events.host.length; i++) {
-    const host = events.host[i];
-    const data = parseEventData(events.binary_text[i]);
-    if (data === null) {
-      // Without Data only the description can say what this is (log-formats.md §8.3).
-      const message = events.message[i];
-      if (message === null || matchesAny(message, [rules.descriptionPattern])) {
-        facts.unknownVerb.set(host, (facts.unknownVerb.get(host) ?? 0) + 1);
+  for (const k of kinds) {
+    if (k.verb === null) facts.unknownVerb.set(k.host, (facts.unknownVerb.get(k.host) ?? 0) + k.n);
+    else bump(facts.otherVerbs, k.host, k.verb, k.n);
+  }
+  const pattern = new RegExp(rules.dataPattern);
+  for (const h of hosts) {
+    for (let i = 0; i < h.data.length; i++) {
+      const m = pattern.exec(h.data[i]);
+      if (!m || m[2] === undefined) {
+        bump(facts.otherVerbs, h.host, xexch50);
+        continue;
       }
-      continue;
-    }
-    if (data.verb === xexch50 && data.bytesText !== null) {
-      facts.xexch50Events.push({ host, recordId: events.record_id[i], time: events.time_ms[i], bytesText: data.bytesText, truncated: data.truncated });
-    } else {
-      bump(facts.otherVerbs, host, data.verb);
+      // Data cut at the documented length may have lost digits of the count (log-formats.md §1).
+      const truncated = m[3] === undefined && h.data[i].length === rules.dataTruncatedAtBytes;
+      facts.xexch50Events.push({ host: h.host, recordId: h.record_id[i], time: h.time_ms[i], bytesText: m[2], truncated });
     }
   }
 

@@ -6,7 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { findStatusCode, statusCodeInfo } from '../knowledge/status-codes.js';
 import { RULES } from './rules.js';
-import { inWindow, queryColumns, queryRows, windowParams, type Window } from './sql.js';
+import { inWindow, queryRows, windowParams, type Window } from './sql.js';
 import type { XexchAttempt } from './attribution.js';
 
 export interface SessionExample {
@@ -203,10 +203,11 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
       connection,
       `SELECT domain, count(*)::INTEGER AS n FROM ${XEXCH50} GROUP BY domain`,
     );
-    const blocked = await queryColumns<{ domain: string[]; time_ms: number[]; bytes: number[]; session_key: (string | null)[] }>(
+    const blocked = await queryRows<Row<{ time_ms: number[]; bytes: number[] }>>(
       connection,
-      `SELECT domain, time_ms, bytes::INTEGER AS bytes, session_key FROM ${XEXCH50}
-        WHERE blocked AND time_ms IS NOT NULL AND TRY_CAST(bytes AS INTEGER) IS NOT NULL`,
+      `SELECT domain, list(time_ms) AS time_ms, list(bytes::INTEGER) AS bytes FROM ${XEXCH50}
+        WHERE blocked AND time_ms IS NOT NULL AND TRY_CAST(bytes AS INTEGER) IS NOT NULL
+        GROUP BY domain`,
     );
     const [{ unassigned }] = await queryRows<{ unassigned: number }>(
       connection,
@@ -263,12 +264,7 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
       const e = byDomain.get(c.domain);
       if (e) e.xexch50Attempts = c.n;
     }
-    const attempts: XexchAttempt[] = blocked.domain.map((domain, i) => ({
-      domain,
-      time: blocked.time_ms[i],
-      bytes: blocked.bytes[i],
-      sessionKey: blocked.session_key[i],
-    }));
+    const attempts: XexchAttempt[] = blocked.flatMap(({ domain, time_ms, bytes }) => time_ms.map((time, i) => ({ domain, time, bytes: bytes[i] })));
     return { byDomain, attempts, unassigned };
   } finally {
     await queryRows(connection, `DROP TABLE IF EXISTS ${XEXCH50}`);

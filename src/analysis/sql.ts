@@ -52,20 +52,6 @@ function bindAll(sql: string, params: Record<string, Param>): { values: Record<s
   return { values, types };
 }
 
-/**
- * Like queryRows, column by column: for results of millions of rows, where building one object per
- * row in the driver costs more than the query.
- */
-export async function queryColumns<T extends Record<string, unknown[]>>(
-  connection: DuckDBConnection,
-  sql: string,
-  params: Record<string, Param> = {},
-): Promise<T> {
-  const { values, types } = bindAll(sql, params);
-  const reader = await connection.runAndReadAll(sql, values, types);
-  return reader.getColumnsObjectJS() as T;
-}
-
 /** `$since`/`$until` bound as TIMESTAMP params. */
 export function windowParams(window: Window): Record<string, Param> {
   return { since: { timestampNs: window.since }, until: { timestampNs: window.until } };

@@ -61,7 +61,7 @@ xexch50_failed AS (
                            OR (xexch50_outcome IS NULL AND xexch50_reply_code = 354 AND end_reason = 'open'))
    GROUP BY domain
 ),
--- Firewall events are matched to blocked attempts of the same byte count within the skew, on
+-- Firewall events are paired with blocked attempts of the same byte count within the skew, on
 -- time buckets as wide as the skew (an event's bucket and both neighbours), so the join stays an
 -- equi-join. `XEXCH50 1020` cut at 12 bytes (KB 818222's dump) keeps only 4 digits: a prefix.
 skew AS (
@@ -80,17 +80,26 @@ fw_events AS (
            WHERE provider = 'SmtpEvt' AND event_id = 20031 AND binary_text LIKE 'XEXCH50 %'
              AND ($since IS NULL OR time_created >= $since) AND ($until IS NULL OR time_created < $until))
 ),
-firewall_matches AS (
-  SELECT a.domain, e.computer, e.record_id FROM fw_events e, skew
+candidates AS (
+  SELECT a.domain, e.computer, e.record_id, e.t - a.t AS diff FROM fw_events e, skew
     JOIN blocked_attempts a ON a.bucket = e.bucket AND a.bytes = e.bytes
    WHERE abs(e.t - a.t) <= skew.s
   UNION
-  SELECT a.domain, e.computer, e.record_id FROM fw_events e, skew
+  SELECT a.domain, e.computer, e.record_id, e.t - a.t FROM fw_events e, skew
     JOIN blocked_attempts a ON a.bucket = e.bucket AND a.prefix = e.bytes
    WHERE e.cut AND abs(e.t - a.t) <= skew.s
 ),
+-- The firewall host's clock offset: the median difference of its candidate pairs. Each event then
+-- goes to the attempt closest to that offset, within 5 s (diagnose's tolerance).
+host_offset AS (
+  SELECT computer, median(diff) AS offset FROM candidates GROUP BY computer
+),
+firewall_matches AS (
+  SELECT c.domain, abs(c.diff - h.offset) AS gap FROM candidates c JOIN host_offset h USING (computer)
+  QUALIFY row_number() OVER (PARTITION BY c.computer, c.record_id ORDER BY abs(c.diff - h.offset), c.domain) = 1
+),
 firewall AS (
-  SELECT domain, count(*) AS firewall_xexch50_events FROM firewall_matches GROUP BY domain
+  SELECT domain, count(*) AS firewall_xexch50_events FROM firewall_matches WHERE gap <= 5 GROUP BY domain
 )
 SELECT domain,
        coalesce(m.sent, 0) AS sent,

@@ -5,6 +5,7 @@
 -- param: since TIMESTAMP optional Only evidence at or after this time (UTC)
 -- param: until TIMESTAMP optional Only evidence before this time (UTC)
 -- param: firewall_host VARCHAR optional Also list the SmtpEvt events of this firewall host (its own clock)
+-- param: limit INTEGER optional At most this many rows, oldest first (default 1000)
 -- Firewall-log rows are those to port 25 of an address an outbound session for the domain used.
 WITH sessions AS (
   SELECT * FROM smtp_sessions
@@ -45,4 +46,5 @@ timeline AS (
 SELECT time, source, host, what, status, detail, file_id, location
   FROM timeline
  WHERE ($since IS NULL OR time >= $since) AND ($until IS NULL OR time < $until)
- ORDER BY time, source, file_id, location;
+ ORDER BY time, source, file_id, location
+ LIMIT coalesce($limit, 1000);

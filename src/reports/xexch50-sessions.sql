@@ -5,6 +5,7 @@
 -- param: until TIMESTAMP optional Only sessions starting before this time (UTC)
 -- param: domain VARCHAR optional Only sessions carrying mail for this domain
 -- param: outcome VARCHAR optional Only this XEXCH50 outcome (accepted, refused-504, refused, dropped-after-354, dropped)
+-- param: limit INTEGER optional At most this many rows, oldest first (default 1000)
 SELECT start_time,
        end_time,
        server,
@@ -25,4 +26,5 @@ SELECT start_time,
    AND ($since IS NULL OR start_time >= $since) AND ($until IS NULL OR start_time < $until)
    AND ($domain IS NULL OR list_contains(string_split(lower(recipient_domains), ','), lower($domain)))
    AND ($outcome IS NULL OR xexch50_outcome = $outcome)
- ORDER BY start_time, server, session_key;
+ ORDER BY start_time, server, session_key
+ LIMIT coalesce($limit, 1000);

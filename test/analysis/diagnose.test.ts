@@ -135,6 +135,18 @@ test('the KB 818222 chain with the firewall event is high confidence, with the c
   }
 });
 
+test('Data cut at 12 bytes (`XEXCH50 1020` of a 5-digit count) still pairs, by prefix', async () => {
+  const result = await run(
+    blockedDomain('northwind.example', '198.51.100.25', { firewall: { host: 'ISA2K-GW', offsetSeconds: 60, cutAt12: true }, firstBytes: 10204 }),
+  );
+  const f = only(result, 'northwind.example');
+  assert.equal(f.counts.firewall_events, 9);
+  assert.equal(result.firewallHosts[0].matched, 9);
+  const matched = (f.evidence.examples as { matched: { event: { bytes: string }; attempt: { bytes: number } }[] }).matched;
+  // Tries of message 0 (08:00, 08:10) and message 1 (08:07), in time order.
+  assert.deepEqual(matched.map((m) => [m.event.bytes, m.attempt.bytes]), [['1020', 10204], ['1022', 10220], ['1020', 10204]]);
+});
+
 test('a skew beyond --skew is not matched; the firewall log then attributes the host', async () => {
   // 1000 s: the retries 600 s apart alias to 400 s and -200 s, where at most a third of the events pair.
   // The firewall log shows each connection (to the published server's internal address) as it

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFirewallMap } from '../../src/analysis/diagnose.js';
 import { mappedDomains } from '../../src/analysis/firewall-map.js';
-import { parseEventData } from '../../src/analysis/evidence-firewall.js';
 import { bytesMatch } from '../../src/analysis/attribution.js';
 import { EdgelogError } from '../../src/cli/errors.js';
 
@@ -31,13 +30,7 @@ test('firewall map errors name the file and line', () => {
   assert.throws(() => parseFirewallMap('isa=', 'fw.map'), /fw\.map:1: invalid domain ""/);
 });
 
-test('SmtpEvt Data: verb and byte count, with the 12-byte cut of KB 818222', () => {
-  assert.deepEqual(parseEventData('XEXCH50 1020'), { verb: 'XEXCH50', bytesText: '1020', truncated: true });
-  assert.deepEqual(parseEventData('XEXCH50 980'), { verb: 'XEXCH50', bytesText: '980', truncated: false });
-  assert.deepEqual(parseEventData('XEXCH50 1124 2'), { verb: 'XEXCH50', bytesText: '1124', truncated: false });
-  assert.deepEqual(parseEventData('TURN'), { verb: 'TURN', bytesText: null, truncated: false });
-  assert.equal(parseEventData(null), null);
-  assert.equal(parseEventData('   '), null);
+test('byte counts: the 12-byte Data of KB 818222 may have lost digits, so it matches as a prefix', () => {
   const cut = { host: 'h', recordId: 1, time: 0n, bytesText: '1020', truncated: true };
   assert.equal(bytesMatch(cut, 1020), true);
   assert.equal(bytesMatch(cut, 10204), true, 'a 5-digit count cut to 4 digits');

@@ -170,7 +170,7 @@ export interface Built {
 export function blockedDomain(
   domain: string,
   ip: string,
-  options: { messages?: number; tries?: number; firewall?: { host: string; offsetSeconds: number }; sender?: boolean; firstBytes?: number } = {},
+  options: { messages?: number; tries?: number; firewall?: { host: string; offsetSeconds: number; cutAt12?: boolean }; sender?: boolean; firstBytes?: number } = {},
 ): StoredRecord[] {
   const messages = options.messages ?? 3;
   const tries = options.tries ?? 3;
@@ -189,7 +189,8 @@ export function blockedDomain(
       }
       if (options.firewall) {
         const fwTime = time + SEC + BigInt(options.firewall.offsetSeconds) * SEC;
-        out.push(smtpEvt(options.firewall.host, fwTime, `XEXCH50 ${bytes}`));
+        const data = `XEXCH50 ${bytes}`;
+        out.push(smtpEvt(options.firewall.host, fwTime, options.firewall.cutAt12 ? data.slice(0, 12) : data));
       }
     }
     if (m === 0 && options.sender !== false) {
