@@ -1,12 +1,17 @@
 // DDL derived from the table declarations in records.ts, so schema and record types cannot drift.
-import type { ChildTableDef, Columns, TableDef } from './records.js';
+import type { ChildTableDef, ColumnType, Columns, TableDef } from './records.js';
 
 export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** JSON values are kept as JSON text in VARCHAR (what the loader's chunks carry). */
+function sqlType(type: ColumnType): string {
+  return type === 'JSON' ? 'VARCHAR' : type;
+}
+
 function columnList(columns: Columns): string[] {
-  return Object.entries(columns).map(([name, type]) => `${quoteIdent(name)} ${type}`);
+  return Object.entries(columns).map(([name, type]) => `${quoteIdent(name)} ${sqlType(type)}`);
 }
 
 export function createTableSql(table: TableDef): string[] {

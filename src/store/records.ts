@@ -15,7 +15,7 @@ export type ColumnType =
   | 'TIMESTAMP'
   | 'TIMESTAMP_NS'
   | 'BLOB'
-  /** Stored as DuckDB JSON; the record holds the value, the loader serialises it. */
+  /** JSON text (a VARCHAR column); the record holds the value, the loader serialises it. */
   | 'JSON';
 
 type JsValueOf<T extends ColumnType> = T extends 'VARCHAR'
