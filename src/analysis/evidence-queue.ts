@@ -1,7 +1,7 @@
 // Queue exports, per next-hop domain: how often the link was seen in Retry, and what the latest
-// snapshot of each server's queue says (messages waiting, oldest message, last error). Exports
-// often carry no snapshot time (it is only in the file name, which readers never use): the latest
-// is then the last ingested file.
+// snapshot of each server's queue says (messages waiting, oldest message, last error). The latest
+// is the one with the newest snapshot time (taken from the export's file name); exports whose name
+// carries no time have none, and among those the last ingested file counts as the latest.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RULES } from './rules.js';
 import { inWindow, queryRows, windowParams, type Window } from './sql.js';

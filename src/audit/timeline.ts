@@ -54,6 +54,8 @@ interface SourceRow {
   n: number;
   /** queues: age of the oldest message in hours. */
   age?: number | null;
+  /** queues: the exporting server ('' when the export does not name it). */
+  server?: string;
 }
 
 const SESSIONS = `SELECT domain, t, n FROM (
@@ -70,7 +72,7 @@ const TRACKING = `SELECT lower(trim(recipient_domain)) AS domain, epoch_ns(time)
      AND (list_contains($attemptKinds, event_kind) OR list_contains($ndrKinds, event_kind))`;
 
 const queueSql = (table: string, count: string, oldest: string) => `SELECT lower(trim(next_hop_domain)) AS domain, epoch_ns(snapshot_time) AS t,
-         ${count}::DOUBLE AS n, max(date_diff('second', ${oldest}, snapshot_time))::DOUBLE / 3600 AS age
+         coalesce(server, '') AS server, ${count}::DOUBLE AS n, max(date_diff('second', ${oldest}, snapshot_time))::DOUBLE / 3600 AS age
     FROM ${table}
    WHERE list_contains($domains, lower(trim(next_hop_domain))) AND snapshot_time IS NOT NULL AND ${inWindow('snapshot_time')}
    GROUP BY ALL ORDER BY t`;
@@ -162,7 +164,7 @@ function queueSeries(
     return {
       queueSource: 'queue exports',
       // Snapshot and message exports describe the same queues: prefer the link totals when present.
-      queueDepth: (src.snapshots.length > 0 ? src.snapshots : src.messages).map((r) => ({ t: BigInt(r.t), v: Number(r.n) })),
+      queueDepth: depthAcrossServers(src.snapshots.length > 0 ? src.snapshots : src.messages),
       oldestQueuedHours: oldestPerSnapshot([...src.snapshots, ...src.messages]),
     };
   }
@@ -177,6 +179,21 @@ function queueSeries(
     oldestQueuedHours.push({ t: at, v: oldest === null ? 0 : Number((at - oldest) / 1_000_000n) / 3_600_000 });
   }
   return { queueSource: 'message tracking', queueDepth, oldestQueuedHours };
+}
+
+/**
+ * Depth at each snapshot time: the sum of every server's latest count. Servers export at different
+ * minutes (08:30 and 08:35), so a plain per-time sum would alternate between their counts.
+ */
+function depthAcrossServers(rows: SourceRow[]): Point[] {
+  const latest = new Map<string, number>();
+  const depth = new Map<bigint, number>();
+  for (const r of rows) {
+    // the query orders rows by time
+    latest.set(r.server ?? '', Number(r.n));
+    depth.set(BigInt(r.t), [...latest.values()].reduce((a, b) => a + b, 0));
+  }
+  return [...depth].map(([t, v]) => ({ t, v }));
 }
 
 function oldestPerSnapshot(rows: SourceRow[]): Point[] {

@@ -39,11 +39,22 @@ export interface QueueExportVariant {
   confirmed: boolean;
 }
 
-const { variants } = JSON.parse(readFileSync(new URL('./queue-exports.json', import.meta.url), 'utf8')) as {
+/** A time stamp in an export's file name (inferred naming convention of scheduled exports). */
+export interface FileNameTimePattern {
+  /** How the stamp is written, for the time rule (`yyyymmdd-hhmm`). */
+  format: string;
+  /** Named groups year, month, day, hour, minute and optionally second. */
+  regex: string;
+}
+
+const { variants, fileNameTimes } = JSON.parse(readFileSync(new URL('./queue-exports.json', import.meta.url), 'utf8')) as {
   variants: QueueExportVariant[];
+  fileNameTimes: { patterns: FileNameTimePattern[] };
 };
 
 export const QUEUE_EXPORT_VARIANTS: readonly QueueExportVariant[] = variants;
+
+export const QUEUE_FILE_NAME_TIMES: readonly FileNameTimePattern[] = fileNameTimes.patterns;
 
 /** The first variant whose detect names all appear in `header`, or undefined. */
 export function detectQueueVariant(header: readonly string[]): QueueExportVariant | undefined {

@@ -4,7 +4,7 @@
 -- param: since TIMESTAMP optional Only snapshots at or after this time (UTC)
 -- param: until TIMESTAMP optional Only snapshots before this time (UTC)
 -- param: domain VARCHAR optional Only this next-hop domain
--- Exports without a snapshot time (ESM Export List, Get-Queue) are ordered by ingest: the latest is the last file loaded.
+-- The latest snapshot is the one with the newest snapshot_time (from the export's file name); exports named without a time have none and are ordered by ingest (the last file loaded is the latest).
 WITH q AS (
   SELECT *, lower(trim(coalesce(next_hop_domain, link_name, queue_name))) AS domain,
          row_number() OVER (PARTITION BY server, lower(trim(coalesce(next_hop_domain, link_name, queue_name)))

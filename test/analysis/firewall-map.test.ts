@@ -31,7 +31,7 @@ test('firewall map errors name the file and line', () => {
 });
 
 test('byte counts: the 12-byte Data of KB 818222 may have lost digits, so it matches as a prefix', () => {
-  const cut = { host: 'h', recordId: 1, time: 0n, bytesText: '1020', truncated: true };
+  const cut = { host: 'h', recordId: 1, time: 0, bytesText: '1020', truncated: true };
   assert.equal(bytesMatch(cut, 1020), true);
   assert.equal(bytesMatch(cut, 10204), true, 'a 5-digit count cut to 4 digits');
   assert.equal(bytesMatch(cut, 1021), false);

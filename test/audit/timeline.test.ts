@@ -76,3 +76,28 @@ test('without timed queue exports, queue depth and oldest age come from the trac
     await store.close();
   }
 });
+
+test('queue depth over servers that export at different minutes: each server counts with its latest snapshot', async () => {
+  const db = join(tempDir(), 'tl3.duckdb');
+  const snapshot = (server: string, at: string, count: number) =>
+    record('queue_snapshots', { snapshot_time: t(at), server, next_hop_domain: 'two.example', message_count: count });
+  await loadInto(db, 'x', [
+    snapshot('EXCH01', '2026-10-01T08:30:00Z', 4),
+    snapshot('HUB01', '2026-10-01T08:35:00Z', 1),
+    snapshot('EXCH01', '2026-10-01T16:30:00Z', 6),
+    snapshot('HUB01', '2026-10-01T16:35:00Z', 0),
+  ]);
+  const store = await openStore(db, { readOnly: true });
+  try {
+    const [tl] = await domainTimelines(store.connection, ['two.example'], { since: null, until: null });
+    assert.equal(tl.queueSource, 'queue exports');
+    assert.deepEqual(tl.queueDepth, [
+      { t: t('2026-10-01T08:30:00Z'), v: 4 },
+      { t: t('2026-10-01T08:35:00Z'), v: 5 },
+      { t: t('2026-10-01T16:30:00Z'), v: 7 },
+      { t: t('2026-10-01T16:35:00Z'), v: 6 },
+    ]);
+  } finally {
+    await store.close();
+  }
+});

@@ -145,3 +145,56 @@ test('queue sniff: needs a known header row', () => {
   assert.equal(reader.sniff(Buffer.from('#Software: Microsoft Exchange Server\r\n#Fields: date-time,connector-id\r\n')), false);
   assert.equal(reader.sniff(Buffer.from('"Identity","NextHopDomain","Status"\n')), true);
 });
+
+test('snapshot time from a yyyymmdd-hhmm file name, local time with --tz across the 2007 US DST start', async () => {
+  const bytes = await fixture('queue/esm-export-list.txt');
+  const snapshotTimes = async (path: string) => {
+    const { records, timeRules } = await readAll(reader, bytes, { tz: NEW_YORK, path });
+    return { times: [...new Set(records.map((r) => iso((r as QueueSnapshotRecord).snapshot_time)))], timeRules };
+  };
+  const before = await snapshotTimes('fixtures/scenario/EXCH01/Queues/queues-20070310-0830.txt');
+  assert.deepEqual(before.times, ['2007-03-10T13:30:00Z']); // EST, UTC-5
+  assert.deepEqual(before.timeRules, [
+    "local time in the exporting culture's format (month/day/year; year first where written so), zone America/New_York (--tz); " +
+      'snapshot time from the file name (yyyymmdd-hhmm), local time, zone America/New_York (--tz)',
+  ]);
+  assert.deepEqual((await snapshotTimes('C:\\Exports\\Queues\\queues-20070311-0830.txt')).times, ['2007-03-11T12:30:00Z']); // EDT, UTC-4
+  // Only the base name counts: a stamp in a folder name is not the export's.
+  assert.deepEqual((await snapshotTimes('/exports/20070311-0830/queues.txt')).times, [null]);
+});
+
+test('snapshot time from a yyyymmdd_hhmmss file name on Get-Queue and Get-Message exports', async () => {
+  const queues = await readAll(reader, await fixture('queue/get-queue.csv'), { tz: NEW_YORK, path: 'get-queue_20070311_083559.csv' });
+  assert.deepEqual(queues.records.map((r) => iso((r as QueueSnapshotRecord).snapshot_time)), ['2007-03-11T12:35:59Z', '2007-03-11T12:35:59Z']);
+  assert.match(queues.timeRules[0], /\(--tz\); snapshot time from the file name \(yyyymmdd-hhmmss\), local time, zone America\/New_York \(--tz\)$/);
+  const messages = await readAll(reader, await fixture('queue/get-message.csv'), { tz: NEW_YORK, path: 'get-message-20191103-0130.csv' });
+  // 1:30 AM on 2019-11-03 happens twice in New York: the first (EDT) instance is taken, as for the export's own times.
+  assert.deepEqual(messages.records.map((r) => [r.table, iso((r as QueueMessageRecord).snapshot_time)]), [
+    ['queue_messages', '2019-11-03T05:30:00Z'],
+    ['queue_messages', '2019-11-03T05:30:00Z'],
+  ]);
+});
+
+test('file-name snapshot time without --tz: read as UTC with the one warning, also for WMI dumps', async () => {
+  const esm = await readAll(reader, await fixture('queue/esm-export-list.txt'), { path: 'queues-20070310-0830.txt' });
+  assert.equal(esm.issues.filter((i) => i.severity === 'warning').length, 1);
+  assert.equal(iso((esm.records[0] as QueueSnapshotRecord).snapshot_time), '2007-03-10T08:30:00Z');
+  assert.match(esm.timeRules[0], /\(no --tz given\); snapshot time from the file name \(yyyymmdd-hhmm\), local time, read as UTC \(no --tz given\)$/);
+  // WMI times carry their offset, so only the file-name stamp needs (and warns about) the zone.
+  const wmi = await readAll(reader, await fixture('queue/wmi-exchange-link.csv'), { path: 'links-20060316-1500.csv' });
+  assert.deepEqual(wmi.issues.map((i) => i.severity), ['warning']);
+  assert.equal(iso((wmi.records[0] as QueueSnapshotRecord).snapshot_time), '2006-03-16T15:00:00Z');
+  assert.deepEqual(wmi.timeRules, [
+    'WMI DMTF datetimes, converted with their own UTC offset; snapshot time from the file name (yyyymmdd-hhmm), local time, read as UTC (no --tz given)',
+  ]);
+});
+
+test('file names without a valid stamp keep snapshot_time NULL', async () => {
+  const bytes = await fixture('queue/esm-export-list.txt');
+  for (const path of ['queues.txt', 'queues-2007-03-10-0830.txt', 'queues-20071310-0830.txt', 'queues-20070310-2530.txt', 'queues-120070310-0830.txt']) {
+    const { records, timeRules } = await readAll(reader, bytes, { tz: NEW_YORK, path });
+    assert.equal(records.length, 3, path);
+    assert.ok(records.every((r) => (r as QueueSnapshotRecord).snapshot_time === null), path);
+    assert.deepEqual(timeRules, ["local time in the exporting culture's format (month/day/year; year first where written so), zone America/New_York (--tz)"], path);
+  }
+});

@@ -10,7 +10,11 @@ export interface ReadResult {
   timeRules: string[];
 }
 
-export async function readAll(reader: Reader, bytes: Buffer, options: { emitFrom?: number; tz?: Zone | null } = {}): Promise<ReadResult> {
+export async function readAll(
+  reader: Reader,
+  bytes: Buffer,
+  options: { emitFrom?: number; tz?: Zone | null; path?: string } = {},
+): Promise<ReadResult> {
   const result: ReadResult = { records: [], issues: [], timeRules: [] };
   const ctx = {
     tz: options.tz ?? null,
@@ -18,7 +22,7 @@ export async function readAll(reader: Reader, bytes: Buffer, options: { emitFrom
     issue: (issue: ReaderIssue) => result.issues.push(issue),
     timeRule: (rule: string) => result.timeRules.push(rule),
   };
-  for await (const record of reader.read(bufferSource('test-input', bytes, options.emitFrom ?? 0), ctx)) {
+  for await (const record of reader.read(bufferSource(options.path ?? 'test-input', bytes, options.emitFrom ?? 0), ctx)) {
     result.records.push(structuredClone(record));
   }
   return result;

@@ -1,6 +1,7 @@
 // Times in queue exports. ESM and PowerShell write local time in the server's culture format
 // (`3/14/2006 9:12 AM`, `2019/11/4 13:31:03`, `14.03.2006 09:12:44`); WMI writes DMTF strings
 // (`20060314091244.000000-300`) that carry their own offset in minutes.
+import type { FileNameTimePattern } from '../../knowledge/queue-exports.js';
 import type { LocalTime } from '../../util/timezone.js';
 
 const digitRuns = /\d+/g;
@@ -53,9 +54,29 @@ export function parseCultureTime(text: string, order: DateOrder): LocalTime | nu
     if (hour < 1 || hour > 12) return null;
     hour = (hour % 12) + (meridiem[1].toUpperCase() === 'P' ? 12 : 0);
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return null;
-  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return null;
-  return { year, month, day, hour, minute, second };
+  const local = { year, month, day, hour, minute, second };
+  return isValidLocalTime(local) ? local : null;
+}
+
+function isValidLocalTime({ year, month, day, hour, minute, second }: LocalTime): boolean {
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return false;
+  return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+}
+
+/**
+ * The local time stamped into an export's file name by the first matching pattern
+ * (`queues-20070308-0830.txt`), with the pattern's format; null when no pattern gives a valid time.
+ */
+export function fileNameTime(path: string, patterns: readonly FileNameTimePattern[]): { local: LocalTime; format: string } | null {
+  const name = path.split(/[\\/]/).pop() ?? path;
+  for (const { regex, format } of patterns) {
+    const groups = new RegExp(regex).exec(name)?.groups;
+    if (!groups) continue;
+    const part = (key: string): number => Number(groups[key] ?? 0);
+    const local = { year: part('year'), month: part('month'), day: part('day'), hour: part('hour'), minute: part('minute'), second: part('second') };
+    if (isValidLocalTime(local)) return { local, format };
+  }
+  return null;
 }
 
 const DMTF = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})\.(\d{6})([+-])(\d{3})$/;

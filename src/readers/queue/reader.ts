@@ -1,16 +1,17 @@
 // Queue exports (log-formats.md §7): Exchange 2003 System Manager "Export List" (TAB or comma),
 // WMI Exchange_Link / Exchange_Queue dumps, and Exchange 2007+ Get-Queue / Get-Message | Export-Csv
 // (with or without the `#TYPE` line). The header row picks the layout from the data table
-// src/knowledge/queue-exports.json. Exports are snapshots: they carry no time of the snapshot itself,
-// so snapshot_time stays null.
+// src/knowledge/queue-exports.json. Exports are snapshots that carry no time of the snapshot itself:
+// snapshot_time comes from a time stamp in the file name (scheduled exports are named so; patterns in
+// the same table), else stays null. Format detection never looks at the name.
 import type { ByteSource, ReadContext, Reader, StoredRecord } from '../types.js';
 import type { QueueMessageRecord, QueueSnapshotRecord } from '../../store/records.js';
-import { detectQueueVariant, type QueueColumn, type QueueExportVariant } from '../../knowledge/queue-exports.js';
+import { detectQueueVariant, QUEUE_FILE_NAME_TIMES, type QueueColumn, type QueueExportVariant } from '../../knowledge/queue-exports.js';
 import { bindColumns, fieldInteger, fieldText, type ColumnIndex } from '../text/directives.js';
 import { readCsv, splitCsv } from '../text/csv.js';
 import { headText } from '../text/lines.js';
 import { UTC, type Zone } from '../../util/timezone.js';
-import { dateOrderOf, parseCultureTime, parseDmtfTime } from './export-time.js';
+import { dateOrderOf, fileNameTime, parseCultureTime, parseDmtfTime } from './export-time.js';
 
 const ALL_COLUMNS: readonly QueueColumn[] = [
   'server', 'identity', 'queue_name', 'link_name', 'next_hop_domain', 'state', 'message_count', 'size_bytes',
@@ -53,27 +54,40 @@ function sniff(head: Buffer): boolean {
 /** Reads one export time column; undefined when present but unparsable. */
 type TimeReader = (text: string | null) => bigint | null | undefined;
 
-function timeReader(layout: Layout, aliases: Record<QueueColumn, string[]>, ctx: ReadContext): TimeReader {
+/** How the export's time columns are read, and the time rule saying so. */
+interface ExportTimes {
+  read: TimeReader;
+  rule: string;
+}
+
+/** The zone of an export's local times (--tz, else UTC) and how the time rule names it. */
+interface LocalZone {
+  zone: Zone;
+  note: string;
+}
+
+function localZoneOf(ctx: ReadContext): LocalZone {
+  return ctx.tz ? { zone: ctx.tz, note: `zone ${ctx.tz.name} (--tz)` } : { zone: UTC, note: 'read as UTC (no --tz given)' };
+}
+
+function exportTimes(layout: Layout, aliases: Record<QueueColumn, string[]>, { zone, note }: LocalZone): ExportTimes {
   if (layout.variant.times === 'wmi') {
-    ctx.timeRule('WMI DMTF datetimes, converted with their own UTC offset');
-    return (text) => (text === null || /^\*+/.test(text) ? null : (parseDmtfTime(text) ?? undefined));
+    return {
+      rule: 'WMI DMTF datetimes, converted with their own UTC offset',
+      read: (text) => (text === null || /^\*+/.test(text) ? null : (parseDmtfTime(text) ?? undefined)),
+    };
   }
   const columns = bindColumns(layout.header, aliases);
   const samples = layout.rows.flatMap((row) => TIME_COLUMNS.map((key) => fieldText(row, columns[key]) ?? ''));
   const { order, decided } = dateOrderOf(samples);
   const orderText = `${order === 'dmy' ? 'day/month/year' : 'month/day/year'}${decided ? '' : ' assumed, no sample told'}`;
-  let zone: Zone = UTC;
-  if (ctx.tz) {
-    zone = ctx.tz;
-    ctx.timeRule(`local time in the exporting culture's format (${orderText}; year first where written so), zone ${ctx.tz.name} (--tz)`);
-  } else {
-    ctx.timeRule(`local time in the exporting culture's format (${orderText}; year first where written so), read as UTC (no --tz given)`);
-    ctx.issue({ severity: 'warning', message: 'queue export times are local time; no --tz given, so they are stored as if they were UTC' });
-  }
-  return (text) => {
-    if (text === null) return null;
-    const local = parseCultureTime(text, order);
-    return local === null ? undefined : zone.localToUtc(local);
+  return {
+    rule: `local time in the exporting culture's format (${orderText}; year first where written so), ${note}`,
+    read: (text) => {
+      if (text === null) return null;
+      const local = parseCultureTime(text, order);
+      return local === null ? undefined : zone.localToUtc(local);
+    },
   };
 }
 
@@ -120,7 +134,16 @@ async function* read(source: ByteSource, ctx: ReadContext): AsyncGenerator<Store
   }
   const { variant, delimiter } = layout;
   const aliases = Object.fromEntries(ALL_COLUMNS.map((key) => [key, variant.columns[key] ?? []])) as Record<QueueColumn, string[]>;
-  const readTime = timeReader(layout, aliases, ctx);
+  const localZone = localZoneOf(ctx);
+  const exportTime = exportTimes(layout, aliases, localZone);
+  const stamp = fileNameTime(source.path, QUEUE_FILE_NAME_TIMES);
+  const snapshotTime = stamp === null ? null : localZone.zone.localToUtc(stamp.local);
+  // The ledger keeps one rule per file: both parts go into it.
+  const stampRule = stamp === null ? '' : `; snapshot time from the file name (${stamp.format}), local time, ${localZone.note}`;
+  ctx.timeRule(exportTime.rule + stampRule);
+  if (!ctx.tz && (variant.times === 'local' || stamp)) {
+    ctx.issue({ severity: 'warning', message: 'queue export times are local time; no --tz given, so they are stored as if they were UTC' });
+  }
   const states = variant.states ?? [];
   let columns: ColumnIndex<QueueColumn> | null = null;
   let stateColumns: number[] = [];
@@ -152,7 +175,7 @@ async function* read(source: ByteSource, ctx: ReadContext): AsyncGenerator<Store
     const row = new ExportRow(fields, columns);
     const times = new Map<QueueColumn, bigint | null>();
     const badTime = TIME_COLUMNS.find((key) => {
-      const parsed = readTime(row.value(key));
+      const parsed = exportTime.read(row.value(key));
       times.set(key, parsed ?? null);
       return parsed === undefined;
     });
@@ -161,10 +184,10 @@ async function* read(source: ByteSource, ctx: ReadContext): AsyncGenerator<Store
       continue;
     }
     if (variant.table === 'queue_messages') {
-      yield messageRecord(row, times, item.lineNo);
+      yield messageRecord(row, snapshotTime, times, item.lineNo);
     } else {
       const stateIndex = stateColumns.findIndex((index) => isTrue(fieldText(fields, index)));
-      yield snapshotRecord(row, times, stateIndex >= 0 ? states[stateIndex][1] : null, item.lineNo);
+      yield snapshotRecord(row, snapshotTime, times, stateIndex >= 0 ? states[stateIndex][1] : null, item.lineNo);
     }
   }
 }
@@ -190,10 +213,10 @@ class ExportRow {
   }
 }
 
-function messageRecord(row: ExportRow, times: Map<QueueColumn, bigint | null>, lineNo: number): QueueMessageRecord {
+function messageRecord(row: ExportRow, snapshotTime: bigint | null, times: Map<QueueColumn, bigint | null>, lineNo: number): QueueMessageRecord {
   return {
     table: 'queue_messages',
-    snapshot_time: null,
+    snapshot_time: snapshotTime,
     server: row.server(),
     queue_name: row.value('queue_name'),
     next_hop_domain: row.value('next_hop_domain'),
@@ -211,12 +234,18 @@ function messageRecord(row: ExportRow, times: Map<QueueColumn, bigint | null>, l
   };
 }
 
-function snapshotRecord(row: ExportRow, times: Map<QueueColumn, bigint | null>, stateFromFlags: string | null, lineNo: number): QueueSnapshotRecord {
+function snapshotRecord(
+  row: ExportRow,
+  snapshotTime: bigint | null,
+  times: Map<QueueColumn, bigint | null>,
+  stateFromFlags: string | null,
+  lineNo: number,
+): QueueSnapshotRecord {
   const queueName = row.value('queue_name');
   const linkName = row.value('link_name');
   return {
     table: 'queue_snapshots',
-    snapshot_time: null,
+    snapshot_time: snapshotTime,
     server: row.server(),
     queue_name: queueName,
     link_name: linkName,
@@ -233,7 +262,7 @@ function snapshotRecord(row: ExportRow, times: Map<QueueColumn, bigint | null>, 
 
 export const queueExportReader: Reader = {
   name: 'queue-export',
-  version: '1',
+  version: '2',
   description: 'Queue exports: Exchange 2003 ESM Export List, WMI Exchange_Link/Exchange_Queue CSV, Get-Queue/Get-Message Export-Csv',
   growable: false,
   sniff,
