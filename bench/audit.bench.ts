@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAuditConfig } from '../src/audit/config.js';
 import { runAudit, type AuditSettings } from '../src/audit/run.js';
+import { median } from './lib.js';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const config = loadAuditConfig(join(repo, 'docs/scenario-audit.json'));
@@ -24,7 +25,6 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
   return performance.now() - start;
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const first: number[] = [];
 const rerun: number[] = [];

@@ -21,6 +21,7 @@ import { parseZone } from '../src/util/timezone.js';
 import { diagnose } from '../src/analysis/diagnose.js';
 import { bindParams, listReports } from '../src/reports/catalog.js';
 import { runSql } from '../src/store/sql.js';
+import { median } from './lib.js';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const TARGET_MESSAGES = 1_000_000;
@@ -79,7 +80,6 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
   return performance.now() - start;
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const dir = mkdtempSync(join(tmpdir(), 'edgelog-bench-diagnose-'));
 const path = process.env.BENCH_DB ?? join(dir, 'bench.duckdb');

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './lib.js';
 
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const SOURCE = fileURLToPath(new URL('../../shared/corpus/evtx/win11-Security.windows.xml', import.meta.url));
@@ -110,10 +111,6 @@ function run(mode: Mode): RunResult {
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as RunResult;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') {

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './lib.js';
 
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const SOURCE = fileURLToPath(new URL('../../shared/corpus/evtx/legacy-SysEvent-WinXP.Evt', import.meta.url));
@@ -103,10 +104,6 @@ function runEvtexport(records: number): RunResult {
   return { seconds, records, maxRssMb: 0 };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') {

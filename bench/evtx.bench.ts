@@ -9,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './lib.js';
 
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const XZ = fileURLToPath(new URL('../../shared/corpus/evtx/throughput-mix-512chunks.evtx.xz', import.meta.url));
@@ -90,7 +91,6 @@ function runEvtxexport(records: number): RunResult {
   }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

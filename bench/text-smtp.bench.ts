@@ -3,9 +3,9 @@
 // file. Each run is a fresh child process with a fresh database, so peak RSS is per run; runs
 // alternate; medians of 3 are compared. Target (issue 4): ours ≥ 0.5× DuckDB's rate, RSS ≤ 256 MB.
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { childResult, median } from './lib.js';
 
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const LOG = join(WORK, 'iis-smtp-w3c-500mb.log');
@@ -137,17 +137,14 @@ function child(mode: 'ours' | 'duckdb'): RunResult {
   const db = join(WORK, `smtp-${mode}.duckdb`);
   rmSync(db, { force: true });
   rmSync(`${db}.wal`, { force: true });
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', mode, LOG, db], { encoding: 'utf8' });
-  rmSync(db, { force: true });
-  rmSync(`${db}.wal`, { force: true });
-  if (r.status !== 0) throw new Error(`${mode} run failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as RunResult;
+  try {
+    return childResult<RunResult>(import.meta.url, [mode, LOG, db]);
+  } finally {
+    rmSync(db, { force: true });
+    rmSync(`${db}.wal`, { force: true });
+  }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 if (process.argv[2] === '--child') {
   const [mode, log, db] = process.argv.slice(3);

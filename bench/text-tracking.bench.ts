@@ -4,9 +4,9 @@
 // The reader alone (parse, no store) is timed too, to show which half of our ingest costs what.
 // Target (issue 4): ours ≥ 0.5× DuckDB's rate, our peak RSS ≤ 256 MB.
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { childResult, median } from './lib.js';
 
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const LOG = join(WORK, 'tracking2003-500mb.log');
@@ -105,16 +105,14 @@ function child(mode: Mode): RunResult {
   const db = join(WORK, `${mode}.duckdb`);
   rmSync(db, { force: true });
   rmSync(`${db}.wal`, { force: true });
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', mode, LOG, db], { encoding: 'utf8' });
-  rmSync(db, { force: true });
-  if (r.status !== 0) throw new Error(`${mode} run failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as RunResult;
+  try {
+    return childResult<RunResult>(import.meta.url, [mode, LOG, db]);
+  } finally {
+    rmSync(db, { force: true });
+    rmSync(`${db}.wal`, { force: true });
+  }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 if (process.argv[2] === '--child') {
   const [mode, log, db] = process.argv.slice(3);

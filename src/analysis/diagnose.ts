@@ -11,7 +11,7 @@ import { trackingEvidence } from './evidence-tracking.js';
 import { sessionEvidence } from './evidence-sessions.js';
 import { queueEvidence } from './evidence-queue.js';
 import { firewallEvidence, type FirewallFacts } from './evidence-firewall.js';
-import { attributeFirewallEvents, type AttributionMethod, type FirewallEvent } from './attribution.js';
+import { attributeFirewallEvents, type FirewallEvent, type FirewallHostAttribution } from './attribution.js';
 import { judge, type DomainEvidence, type StoreSides } from './verdict.js';
 import { isDomainName } from './firewall-map.js';
 
@@ -29,16 +29,7 @@ export interface DiagnoseOptions {
   skewSeconds?: number;
 }
 
-export interface FirewallHostSummary {
-  host: string;
-  domains: string[];
-  method: AttributionMethod;
-  /** Host clock minus sender clock (median of matched pairs), seconds; null without matches. */
-  clockOffsetSeconds: number | null;
-  /** SmtpEvt 20031 XEXCH50 events of the host. */
-  events: number;
-  /** Of those, paired with a sender XEXCH50 attempt. */
-  matched: number;
+export interface FirewallHostSummary extends FirewallHostAttribution {
   /** SmtpEvt 20031 events for other verbs: never KB 818222 evidence. */
   otherVerbEvents: Record<string, number>;
   /** SmtpEvt 20031 events without Data (verb unknown). */
