@@ -52,8 +52,6 @@ const { variants, fileNameTimes } = JSON.parse(readFileSync(new URL('./queue-exp
   fileNameTimes: { patterns: FileNameTimePattern[] };
 };
 
-export const QUEUE_EXPORT_VARIANTS: readonly QueueExportVariant[] = variants;
-
 export const QUEUE_FILE_NAME_TIMES: readonly FileNameTimePattern[] = fileNameTimes.patterns;
 
 /** The first variant whose detect names all appear in `header`, or undefined. */

@@ -32,13 +32,10 @@ export const READERS: readonly Reader[] = [
   queueExportReader,
 ];
 
-export function readerByName(name: string): Reader | undefined {
-  return READERS.find((r) => r.name === name);
-}
-
 /** Bytes given to sniff(): enough for any header block we know. */
 export const SNIFF_BYTES = 64 * 1024;
 
-export function detectReader(head: Buffer): Reader | undefined {
-  return READERS.find((r) => r.sniff(head));
+/** The first reader (of `readers`, default all) whose sniff() accepts these first bytes. */
+export function detectReader(head: Buffer, readers: readonly Reader[] = READERS): Reader | undefined {
+  return readers.find((r) => r.sniff(head));
 }

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { DuckDBAppender } from '@duckdb/node-api';
 import { bufferSource, fileSource } from '../readers/byte-source.js';
-import { READERS, SNIFF_BYTES } from '../readers/registry.js';
+import { detectReader, READERS, SNIFF_BYTES } from '../readers/registry.js';
 import type { ByteSource, Reader, ReaderIssue, ReadOptions } from '../readers/types.js';
 import { TABLES, type StoredRecord } from './records.js';
 import { RecordLoader } from './loader.js';
@@ -122,7 +122,7 @@ async function ingestFile(
   const { connection } = store;
 
   const shorter = await findShorterIngests(connection, path, info.size);
-  let reader = forced ?? readers.find((r) => r.sniff(head));
+  let reader = forced ?? detectReader(head, readers);
   if (!reader) {
     return { ...summary, status: 'unrecognised', message: 'not a format edgelog reads' };
   }
