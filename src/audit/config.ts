@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { CONFIDENCES, type Confidence } from '../analysis/findings.js';
 import { EdgelogError } from '../cli/errors.js';
 import { parseZone, ZoneError } from '../util/timezone.js';
-import { parseWindowBound, windowProblem } from './window.js';
+import { parseWindowBound, windowProblem } from '../util/time-window.js';
 
 export interface FolderConfig {
   /** Absolute folder (or single file) path. */

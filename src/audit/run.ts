@@ -26,7 +26,7 @@ import { stageReport } from './output.js';
 import { applyRetention, type RetentionResult } from './retention.js';
 import { domainTimelines } from './timeline.js';
 import { inTransaction } from './transaction.js';
-import { windowProblem, nanosFromDate, parseWindowBound } from './window.js';
+import { windowProblem, nanosFromDate, parseWindowBound } from '../util/time-window.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 

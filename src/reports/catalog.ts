@@ -4,7 +4,7 @@
 //   -- description: One line for `edgelog reports`.
 //   -- param: since TIMESTAMP optional Only rows at or after this time
 // Parameters are bound as `$name` (never spliced into the SQL); `--since/--until` fill the
-// parameters named `since`/`until`.
+// parameters named `since`/`until`. TIMESTAMP values are ISO times or durations back from now (7d).
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import { nanosFromIso } from '../util/timezone.js';
+import { nanosFromDate, parseWindowBound } from '../util/time-window.js';
 
 export const PARAM_TYPES = { VARCHAR, INTEGER, BIGINT, DOUBLE, BOOLEAN, TIMESTAMP } as const;
 export type ParamType = keyof typeof PARAM_TYPES;
@@ -150,7 +150,7 @@ function convert(report: Report, p: ReportParam, raw: string): DuckDBValue {
       if (!/^(true|false|1|0)$/i.test(raw.trim())) throw bad();
       return /^(true|1)$/i.test(raw.trim());
     case 'TIMESTAMP': {
-      const ns = nanosFromIso(raw);
+      const ns = parseWindowBound(raw, nanosFromDate(new Date()));
       if (ns === null) throw bad();
       return new DuckDBTimestampValue(ns / 1000n);
     }

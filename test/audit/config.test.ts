@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAuditConfig } from '../../src/audit/config.js';
-import { parseWindowBound } from '../../src/audit/window.js';
+import { parseWindowBound } from '../../src/util/time-window.js';
 import { EdgelogError } from '../../src/cli/errors.js';
 import { tempDir } from '../helpers/cli.js';
 

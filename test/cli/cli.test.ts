@@ -138,3 +138,19 @@ test('EDGELOG_DB chooses the store; a second writer gets a clear "in use" error'
   assert.equal(second.code, 2);
   assert.equal(second.stderr, `error: database ${db} is in use by another edgelog process\n`);
 });
+
+test('TIMESTAMP report parameters take ISO times or durations back from now', async () => {
+  const db = await freshDb();
+  const dir = tempDir();
+  writeFileSync(
+    join(dir, 'when.sql'),
+    ['-- name: when', '-- title: When', '-- description: Returns its time parameter.', '-- param: since TIMESTAMP The time', 'SELECT $since AS since;'].join('\n'),
+  );
+  const iso = await runCli(['--db', db, 'report', 'when', '--reports-dir', dir, '--since', '2007-03-11T02:30:00-05:00', '--format', 'json']);
+  assert.deepEqual(JSON.parse(iso.stdout), [{ since: '2007-03-11 07:30:00' }]);
+  const before = Date.now();
+  const relative = await runCli(['--db', db, 'report', 'when', '--reports-dir', dir, '--since', '2d', '--format', 'json']);
+  const got = Date.parse(`${JSON.parse(relative.stdout)[0].since.replace(' ', 'T')}Z`);
+  const expected = before - 2 * 86_400_000;
+  assert.ok(Math.abs(got - expected) < 120_000, `2d back from now: got ${new Date(got).toISOString()}`);
+});

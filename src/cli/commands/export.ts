@@ -2,7 +2,7 @@
 // (src/export/parquet.ts), readable by DuckDB, Spark, Trino or Athena, and by `edgelog query --lake`.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { nanosFromDate, parseWindowBound, windowProblem } from '../../audit/window.js';
+import { nanosFromDate, parseWindowBound, windowProblem } from '../../util/time-window.js';
 import { exportParquet } from '../../export/parquet.js';
 import { addFormatOption, outputFormat, withStore } from '../context.js';
 import { EdgelogError } from '../errors.js';

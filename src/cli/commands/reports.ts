@@ -27,7 +27,7 @@ export function register(program: Command): void {
     .description('run a canned report')
     .argument('<name>', 'report name (see `edgelog reports`)')
     .option('--param <key=value>', 'report parameter (repeatable)', collectKeyValue, {})
-    .option('--since <time>', 'fills the report parameter "since" (ISO 8601, UTC unless an offset is given)')
+    .option('--since <time>', 'fills the report parameter "since": ISO 8601 (UTC unless an offset is given) or a duration back from now (12h, 7d)')
     .option('--until <time>', 'fills the report parameter "until"')
     .option('--reports-dir <dir>', 'a folder of your own .sql reports')
     .option('--lake <dir>', 'run over a Parquet lake written by `edgelog export --parquet` instead of the store');

@@ -1,7 +1,7 @@
-// The audit window. `--since 7d` counts back from the moment the audit runs (what an administrator
-// means by "the last week" in a nightly job), not from the newest record; absolute ISO times are
-// taken as UTC unless they carry an offset.
-import { nanosFromIso } from '../util/timezone.js';
+// Time-window bounds for --since/--until. `7d` counts back from the moment the command runs (what
+// an administrator means by "the last week" in a nightly job), not from the newest record; absolute
+// ISO times are taken as UTC unless they carry an offset.
+import { nanosFromIso } from './timezone.js';
 
 const UNIT_NANOS: Record<string, bigint> = {
   m: 60n * 1_000_000_000n,
