@@ -1,6 +1,7 @@
 // Shared by the benchmarks: medians, and running this benchmark file again as a child process
 // (one measurement per fresh process, so peak RSS and warm-up are per run).
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export function median(values: readonly number[]): number {
@@ -13,4 +14,47 @@ export function childResult<T>(scriptUrl: string, args: readonly string[]): T {
   const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(scriptUrl), '--child', ...args], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`child ${args.join(' ')} failed: ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as T;
+}
+
+/** What one timed load reports back from its child process. */
+export interface LoadResult {
+  seconds: number;
+  rows: number;
+  maxRssMb: number;
+}
+
+/** Runs a child measurement against a fresh database file `db`, removed again afterwards. */
+export function childWithFreshDb<T>(scriptUrl: string, args: readonly string[], db: string): T {
+  const remove = () => {
+    rmSync(db, { force: true });
+    rmSync(`${db}.wal`, { force: true });
+  };
+  remove();
+  try {
+    return childResult<T>(scriptUrl, [...args, db]);
+  } finally {
+    remove();
+  }
+}
+
+/**
+ * The reference route of duckdb-notes.md: DuckDB's own read_csv into a table, every column VARCHAR
+ * with explicit names, no quoting, `#` directive lines dropped by a WHERE.
+ */
+export async function duckdbReadCsv(log: string, db: string, delim: string, columnCount: number): Promise<LoadResult> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(db);
+  const connection = await instance.connect();
+  const columns = Array.from({ length: columnCount }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
+  const started = performance.now();
+  await connection.run(
+    `CREATE TABLE raw AS SELECT * FROM read_csv('${log.replace(/'/g, "''")}', delim = '${delim}', quote = '', escape = '',
+       header = false, auto_detect = false, null_padding = true, columns = {${columns}}) WHERE NOT starts_with(c0, '#')`,
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const count = await connection.runAndReadAll('SELECT count(*) AS n FROM raw');
+  const rows = Number(count.getRowObjectsJson()[0].n);
+  connection.closeSync();
+  instance.closeSync();
+  return { seconds, rows, maxRssMb: process.resourceUsage().maxRSS / 1024 };
 }

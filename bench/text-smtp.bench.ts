@@ -2,10 +2,10 @@
 // the store) against DuckDB's own read_csv with explicit VARCHAR columns into a table, on the same
 // file. Each run is a fresh child process with a fresh database, so peak RSS is per run; runs
 // alternate; medians of 3 are compared. Target (issue 4): ours ≥ 0.5× DuckDB's rate, RSS ≤ 256 MB.
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { childResult, median } from './lib.js';
+import { childWithFreshDb, duckdbReadCsv, median, type LoadResult } from './lib.js';
 
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const LOG = join(WORK, 'iis-smtp-w3c-500mb.log');
@@ -13,12 +13,6 @@ const TARGET_BYTES = 500 * 1024 * 1024;
 const RUNS = 3;
 const FIELDS =
   'date time c-ip cs-username s-sitename s-computername s-ip s-port cs-method cs-uri-stem cs-uri-query sc-status sc-win32-status sc-bytes cs-bytes time-taken cs-version cs-host cs(User-Agent) cs(Cookie) cs(Referer)'.split(' ');
-
-interface RunResult {
-  seconds: number;
-  rows: number;
-  maxRssMb: number;
-}
 
 type Step = [kind: 'cmd' | 'rsp' | 'in', method: string, query: string, status?: number];
 
@@ -98,7 +92,7 @@ function generate(path: string): number {
   return lines;
 }
 
-async function runOurs(log: string, db: string): Promise<RunResult> {
+async function runOurs(log: string, db: string): Promise<LoadResult> {
   const { openStore } = await import('../src/store/store.js');
   const { ingestPaths } = await import('../src/store/ingest.js');
   const { runSql } = await import('../src/store/sql.js');
@@ -113,36 +107,14 @@ async function runOurs(log: string, db: string): Promise<RunResult> {
   return { seconds, rows: Number(rows[0].n), maxRssMb };
 }
 
-async function runDuckdb(log: string, db: string): Promise<RunResult> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const instance = await DuckDBInstance.create(db);
-  const connection = await instance.connect();
-  // One column more than #Fields names: the `#Fields:` line itself splits into that many tokens, and
-  // read_csv must get through it before the WHERE drops it (null_padding fills the data rows).
-  const columns = [...FIELDS, '#Fields:'].map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
-  const started = performance.now();
-  await connection.run(
-    `CREATE TABLE smtp_raw AS SELECT * FROM read_csv('${log.replace(/'/g, "''")}', delim = ' ', quote = '', escape = '',
-       header = false, auto_detect = false, null_padding = true, columns = {${columns}}) WHERE NOT starts_with(c0, '#')`,
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const count = await connection.runAndReadAll('SELECT count(*) AS n FROM smtp_raw');
-  const rows = Number(count.getRowObjectsJson()[0].n);
-  connection.closeSync();
-  instance.closeSync();
-  return { seconds, rows, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+// One column more than #Fields names: the `#Fields:` line itself splits into that many tokens, and
+// read_csv must get through it before the WHERE drops it (null_padding fills the data rows).
+function runDuckdb(log: string, db: string): Promise<LoadResult> {
+  return duckdbReadCsv(log, db, ' ', FIELDS.length + 1);
 }
 
-function child(mode: 'ours' | 'duckdb'): RunResult {
-  const db = join(WORK, `smtp-${mode}.duckdb`);
-  rmSync(db, { force: true });
-  rmSync(`${db}.wal`, { force: true });
-  try {
-    return childResult<RunResult>(import.meta.url, [mode, LOG, db]);
-  } finally {
-    rmSync(db, { force: true });
-    rmSync(`${db}.wal`, { force: true });
-  }
+function child(mode: 'ours' | 'duckdb'): LoadResult {
+  return childWithFreshDb<LoadResult>(import.meta.url, [mode, LOG], join(WORK, `smtp-${mode}.duckdb`));
 }
 
 
@@ -159,8 +131,8 @@ if (process.argv[2] === '--child') {
   }
   if (process.argv[2] === '--generate-only') process.exit(0);
   const megabytes = statSync(LOG).size / 1e6;
-  const ours: RunResult[] = [];
-  const duck: RunResult[] = [];
+  const ours: LoadResult[] = [];
+  const duck: LoadResult[] = [];
   for (let i = 0; i < RUNS; i++) {
     ours.push(child('ours'));
     duck.push(child('duckdb'));

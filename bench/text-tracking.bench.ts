@@ -3,10 +3,10 @@
 // process with a fresh database, so peak RSS is per run; runs alternate; medians of 3 are compared.
 // The reader alone (parse, no store) is timed too, to show which half of our ingest costs what.
 // Target (issue 4): ours ≥ 0.5× DuckDB's rate, our peak RSS ≤ 256 MB.
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { childResult, median } from './lib.js';
+import { childWithFreshDb, duckdbReadCsv, median, type LoadResult } from './lib.js';
 
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const LOG = join(WORK, 'tracking2003-500mb.log');
@@ -18,12 +18,6 @@ const COLUMNS = [
   'Event-ID', 'MSGID', 'Priority', 'Recipient-Report-Status', 'total-bytes', 'Number-Recipients', 'Origination-Time',
   'Encryption', 'service-Version', 'Linked-MSGID', 'Message-Subject', 'Sender-Address',
 ];
-
-interface RunResult {
-  seconds: number;
-  rows: number;
-  maxRssMb: number;
-}
 
 /** Writes a deterministic tracking log: a KB 818222-like mix of events, domains and sizes. */
 function generate(path: string): void {
@@ -59,7 +53,7 @@ function generate(path: string): void {
   renameSync(partial, path);
 }
 
-async function runOurs(log: string, db: string): Promise<RunResult> {
+async function runOurs(log: string, db: string): Promise<LoadResult> {
   const { openStore } = await import('../src/store/store.js');
   const { ingestPaths } = await import('../src/store/ingest.js');
   const store = await openStore(db);
@@ -71,7 +65,7 @@ async function runOurs(log: string, db: string): Promise<RunResult> {
   return { seconds, rows: summary.records, maxRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
-async function runReaderOnly(log: string): Promise<RunResult> {
+async function runReaderOnly(log: string): Promise<LoadResult> {
   const { fileSource } = await import('../src/readers/byte-source.js');
   const { exchange2003TrackingReader } = await import('../src/readers/tracking2003/reader.js');
   const ctx = { tz: null, recover: false, issue: () => {}, timeRule: () => {} };
@@ -81,36 +75,14 @@ async function runReaderOnly(log: string): Promise<RunResult> {
   return { seconds: (performance.now() - started) / 1000, rows, maxRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
-async function runDuckdb(log: string, db: string): Promise<RunResult> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const instance = await DuckDBInstance.create(db);
-  const connection = await instance.connect();
-  const columns = COLUMNS.map((name, i) => `'c${i}': 'VARCHAR'`).join(', ');
-  const started = performance.now();
-  await connection.run(
-    `CREATE TABLE tracking_raw AS SELECT * FROM read_csv('${log.replace(/'/g, "''")}', delim = '\t', quote = '', escape = '',
-       header = false, auto_detect = false, null_padding = true, columns = {${columns}}) WHERE NOT starts_with(c0, '#')`,
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const count = await connection.runAndReadAll('SELECT count(*) AS n FROM tracking_raw');
-  const rows = Number(count.getRowObjectsJson()[0].n);
-  connection.closeSync();
-  instance.closeSync();
-  return { seconds, rows, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+function runDuckdb(log: string, db: string): Promise<LoadResult> {
+  return duckdbReadCsv(log, db, '\t', COLUMNS.length);
 }
 
 type Mode = 'ours' | 'duckdb' | 'reader';
 
-function child(mode: Mode): RunResult {
-  const db = join(WORK, `${mode}.duckdb`);
-  rmSync(db, { force: true });
-  rmSync(`${db}.wal`, { force: true });
-  try {
-    return childResult<RunResult>(import.meta.url, [mode, LOG, db]);
-  } finally {
-    rmSync(db, { force: true });
-    rmSync(`${db}.wal`, { force: true });
-  }
+function child(mode: Mode): LoadResult {
+  return childWithFreshDb<LoadResult>(import.meta.url, [mode, LOG], join(WORK, `${mode}.duckdb`));
 }
 
 
@@ -126,9 +98,9 @@ if (process.argv[2] === '--child') {
     console.log(`generated ${LOG} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   const megabytes = statSync(LOG).size / 1e6;
-  const ours: RunResult[] = [];
-  const duck: RunResult[] = [];
-  const parse: RunResult[] = [];
+  const ours: LoadResult[] = [];
+  const duck: LoadResult[] = [];
+  const parse: LoadResult[] = [];
   for (let i = 0; i < RUNS; i++) {
     ours.push(child('ours'));
     duck.push(child('duckdb'));
