@@ -167,18 +167,21 @@ class FragmentParser {
    * the other layout is tried (some writers differ from the rule).
    */
   private elementName(start: number): string {
-    const buf = this.ctx.buf;
     const withDep = start + 1 + 2 + 4;
     const withoutDep = start + 1 + 4;
-    const fits = (at: number) => at + 4 <= this.end && this.ctx.plausibleName(buf.readUInt32LE(at), at + 4);
     let nameAt = this.inTemplate ? withDep : withoutDep;
-    if (!fits(nameAt)) {
+    if (!this.nameFitsAt(nameAt)) {
       const other = nameAt === withDep ? withoutDep : withDep;
-      if (!fits(other)) throw new BinXmlError('element name offset is not a valid name', start);
+      if (!this.nameFitsAt(other)) throw new BinXmlError('element name offset is not a valid name', start);
       nameAt = other;
     }
     this.pos = nameAt;
     return this.nameRef();
+  }
+
+  /** Is there a plausible name offset at `at`? */
+  private nameFitsAt(at: number): boolean {
+    return at + 4 <= this.end && this.ctx.plausibleName(this.ctx.buf.readUInt32LE(at), at + 4);
   }
 
   private element(token: number, start: number): ElementNode {

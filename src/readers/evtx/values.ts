@@ -65,10 +65,11 @@ function utf16(buf: Buffer, offset: number, size: number): string {
 const HEX_BYTE: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 function renderGuid(buf: Buffer, o: number): string {
-  const h = (i: number) => HEX_BYTE[buf[o + i]];
+  const h = HEX_BYTE;
   return (
-    `{${h(3)}${h(2)}${h(1)}${h(0)}-${h(5)}${h(4)}-${h(7)}${h(6)}-` +
-    `${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}}`
+    '{' + h[buf[o + 3]] + h[buf[o + 2]] + h[buf[o + 1]] + h[buf[o]] + '-' + h[buf[o + 5]] + h[buf[o + 4]] + '-' +
+    h[buf[o + 7]] + h[buf[o + 6]] + '-' + h[buf[o + 8]] + h[buf[o + 9]] + '-' +
+    h[buf[o + 10]] + h[buf[o + 11]] + h[buf[o + 12]] + h[buf[o + 13]] + h[buf[o + 14]] + h[buf[o + 15]] + '}'
   );
 }
 
@@ -86,11 +87,18 @@ function renderSid(buf: Buffer, o: number, length: number): string {
   return text;
 }
 
+function padded(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
 /** ISO 8601 with the millisecond SYSTEMTIME holds (Windows' exact text for it is unconfirmed). */
 function renderSystemtime(buf: Buffer, o: number): string {
-  const u = (i: number) => buf.readUInt16LE(o + 2 * i);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${String(u(0)).padStart(4, '0')}-${two(u(1))}-${two(u(3))}T${two(u(4))}:${two(u(5))}:${two(u(6))}.${String(u(7)).padStart(3, '0')}Z`;
+  // SYSTEMTIME: year, month, day of week, day, hour, minute, second, milliseconds (u16 each).
+  return (
+    `${padded(buf.readUInt16LE(o), 4)}-${padded(buf.readUInt16LE(o + 2), 2)}-${padded(buf.readUInt16LE(o + 6), 2)}` +
+    `T${padded(buf.readUInt16LE(o + 8), 2)}:${padded(buf.readUInt16LE(o + 10), 2)}:${padded(buf.readUInt16LE(o + 12), 2)}` +
+    `.${padded(buf.readUInt16LE(o + 14), 3)}Z`
+  );
 }
 
 /** Width of one item of a fixed-size type, 0 for variable-size types. */
