@@ -54,12 +54,49 @@ export function wellFormed(text: string): string {
   return (text as WellFormable).toWellFormed();
 }
 
+/** Up to this many UTF-16 units, decoding in JS is cheaper than the native call (most values are this short). */
+const SHORT_TEXT_UNITS = 8;
+
 /**
- * UTF-16LE text. Unpaired surrogates (damaged or odd strings) become U+FFFD, so every value
- * survives the UTF-8 of JSON, XML and DuckDB unchanged.
+ * UTF-16LE text without its trailing NULs. Unpaired surrogates (damaged or odd strings) become
+ * U+FFFD, so every value survives the UTF-8 of JSON, XML and DuckDB unchanged.
  */
 function utf16(buf: Buffer, offset: number, size: number): string {
-  return stripNuls(wellFormed(buf.toString('utf16le', offset, offset + (size & ~1))));
+  let end = offset + (size & ~1);
+  while (end > offset && buf[end - 1] === 0 && buf[end - 2] === 0) end -= 2;
+  if (end - offset > 2 * SHORT_TEXT_UNITS) return wellFormed(buf.toString('utf16le', offset, end));
+  let text = '';
+  for (let p = offset; p < end; p += 2) {
+    const unit = buf[p] | (buf[p + 1] << 8);
+    if (unit >= 0xd800 && unit <= 0xdfff) return wellFormed(buf.toString('utf16le', offset, end));
+    text += String.fromCharCode(unit);
+  }
+  return text;
+}
+
+const TWO_TO_32 = 0x1_0000_0000;
+/** Above this high word a 64-bit integer no longer fits a double exactly. */
+const MAX_EXACT_HIGH_WORD = 0x1f_ffff;
+
+/** A u64 as a Number (rounded to nearest above 2^53, as Number(bigint) does): no BigInt on the way. */
+function readUInt64Number(buf: Buffer, offset: number): number {
+  return buf.readUInt32LE(offset + 4) * TWO_TO_32 + buf.readUInt32LE(offset);
+}
+
+function readInt64Number(buf: Buffer, offset: number): number {
+  return buf.readInt32LE(offset + 4) * TWO_TO_32 + buf.readUInt32LE(offset);
+}
+
+/** `0x…` of a u64, unpadded. */
+function hex64(buf: Buffer, offset: number): string {
+  const high = buf.readUInt32LE(offset + 4);
+  const low = buf.readUInt32LE(offset);
+  return high === 0 ? `0x${low.toString(16)}` : `0x${high.toString(16)}${low.toString(16).padStart(8, '0')}`;
+}
+
+/** Decimal text of a u64, through BigInt only when it exceeds 2^53. */
+function decimalUInt64(buf: Buffer, offset: number): string {
+  return buf.readUInt32LE(offset + 4) <= MAX_EXACT_HIGH_WORD ? String(readUInt64Number(buf, offset)) : buf.readBigUInt64LE(offset).toString();
 }
 
 const HEX_BYTE: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -165,7 +202,7 @@ export function renderScalar(buf: Buffer, offset: number, size: number, type: nu
     case 0x09:
       return buf.readBigInt64LE(offset).toString();
     case 0x0a:
-      return buf.readBigUInt64LE(offset).toString();
+      return decimalUInt64(buf, offset);
     // Windows' text for Real32/Real64 and for Bool values other than 0/1 is unconfirmed
     // (evtx-format.md section 7); these are JavaScript's shortest round-trip text and C truthiness.
     case 0x0b:
@@ -179,7 +216,7 @@ export function renderScalar(buf: Buffer, offset: number, size: number, type: nu
     case VALUE_GUID:
       return renderGuid(buf, offset);
     case VALUE_SIZET:
-      return size === 4 ? `0x${buf.readUInt32LE(offset).toString(16)}` : `0x${buf.readBigUInt64LE(offset).toString(16)}`;
+      return size === 4 ? `0x${buf.readUInt32LE(offset).toString(16)}` : hex64(buf, offset);
     case VALUE_FILETIME:
       return renderFiletime(buf.readBigUInt64LE(offset));
     case VALUE_SYSTEMTIME:
@@ -192,7 +229,7 @@ export function renderScalar(buf: Buffer, offset: number, size: number, type: nu
     case VALUE_HEXINT32:
       return `0x${buf.readUInt32LE(offset).toString(16)}`;
     case VALUE_HEXINT64:
-      return `0x${buf.readBigUInt64LE(offset).toString(16)}`;
+      return hex64(buf, offset);
     default:
       // EvtHandle and unknown types: Windows shows nothing readable; keep the bytes as hex.
       return buf.toString('hex', offset, offset + size).toUpperCase();
@@ -219,12 +256,12 @@ export function integerValue(buf: Buffer, offset: number, size: number, type: nu
     case VALUE_HEXINT32:
       return size >= 4 ? buf.readUInt32LE(offset) : null;
     case 0x09:
-      return size >= 8 ? Number(buf.readBigInt64LE(offset)) : null;
+      return size >= 8 ? readInt64Number(buf, offset) : null;
     case 0x0a:
     case VALUE_HEXINT64:
-      return size >= 8 ? Number(buf.readBigUInt64LE(offset)) : null;
+      return size >= 8 ? readUInt64Number(buf, offset) : null;
     case VALUE_SIZET:
-      return size === 4 ? buf.readUInt32LE(offset) : size >= 8 ? Number(buf.readBigUInt64LE(offset)) : null;
+      return size === 4 ? buf.readUInt32LE(offset) : size >= 8 ? readUInt64Number(buf, offset) : null;
     default:
       return null;
   }
