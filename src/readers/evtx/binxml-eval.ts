@@ -51,7 +51,7 @@ export class BinXmlEvaluator {
     let offset = at + 4 + 4 * count;
     for (let i = 0; i < count; i++) {
       const d = at + 4 + 4 * i;
-      const size = buf.readUInt16LE(d);
+      const size = buf[d] | (buf[d + 1] << 8); // in bounds: the parser checked the descriptors
       this.offsets[base + i] = offset;
       this.sizes[base + i] = size;
       this.types[base + i] = buf[d + 2];

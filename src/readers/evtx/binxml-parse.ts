@@ -252,12 +252,13 @@ class FragmentParser {
       this.pos = definitionAt + TEMPLATE_HEADER_SIZE + this.ctx.buf.readUInt32LE(definitionAt + 20);
       if (this.pos > this.end) throw new BinXmlError('inline template runs past the record', definitionAt);
     }
+    const buf = this.ctx.buf;
     const valuesAt = this.pos;
     this.need(4);
-    const count = this.ctx.buf.readUInt32LE(valuesAt);
+    const count = buf.readUInt32LE(valuesAt);
     this.need(4 + 4 * count);
     let size = 0;
-    for (let i = 0; i < count; i++) size += this.ctx.buf.readUInt16LE(valuesAt + 4 + 4 * i);
+    for (let d = valuesAt + 4; d < valuesAt + 4 + 4 * count; d += 4) size += buf[d] | (buf[d + 1] << 8);
     this.need(4 + 4 * count + size);
     this.pos += 4 + 4 * count + size;
     return { kind: 'instance', template, valuesAt };

@@ -149,13 +149,51 @@ export async function* decodeEvtx(source: ByteSource, ctx: ReadContext, withXml:
   for await (const batch of decodeEvtxBatches(source, ctx, withXml)) yield* batch;
 }
 
+/**
+ * The records of the per-chunk batches, one at a time. A plain async iterator, not an async
+ * generator: handing out a record already decoded costs one resolved promise, not a generator
+ * resumption (which is measurable at tens of thousands of records per second).
+ */
+class BatchedRecords implements AsyncIterableIterator<EventRecord> {
+  private batch: readonly DecodedRecord[] = [];
+  private index = 0;
+
+  constructor(private readonly batches: AsyncIterator<DecodedRecord[]>) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<EventRecord>> {
+    if (this.index < this.batch.length) return Promise.resolve({ done: false, value: this.batch[this.index++].record });
+    return this.nextBatch();
+  }
+
+  private async nextBatch(): Promise<IteratorResult<EventRecord>> {
+    for (;;) {
+      const step = await this.batches.next();
+      if (step.done) return { done: true, value: undefined };
+      this.batch = step.value;
+      this.index = 0;
+      if (this.batch.length > 0) return { done: false, value: this.batch[this.index++].record };
+    }
+  }
+
+  /** Early exit (break, throw in the loop body): closes the file through the batch generator. */
+  async return(): Promise<IteratorResult<EventRecord>> {
+    this.batch = [];
+    await this.batches.return?.();
+    return { done: true, value: undefined };
+  }
+}
+
 export const evtxReader: Reader = {
   name: 'evtx',
   version: '1',
   description: 'Windows XML Event Log (.evtx, Vista and later), format 3.1 and 3.2',
   growable: false,
   sniff: hasFileSignature,
-  async *read(source: ByteSource, ctx: ReadContext): AsyncIterable<EventRecord> {
-    for await (const batch of decodeEvtxBatches(source, ctx, false)) for (const decoded of batch) yield decoded.record;
+  read(source: ByteSource, ctx: ReadContext): AsyncIterable<EventRecord> {
+    return new BatchedRecords(decodeEvtxBatches(source, ctx, false)[Symbol.asyncIterator]());
   },
 };

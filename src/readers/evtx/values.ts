@@ -87,11 +87,30 @@ function readInt64Number(buf: Buffer, offset: number): number {
   return buf.readInt32LE(offset + 4) * TWO_TO_32 + buf.readUInt32LE(offset);
 }
 
+const HEX_DIGITS = '0123456789abcdef';
+
+/** Lower-case hex digits of a u32, at least `minDigits` of them (Number#toString(16) is several times slower). */
+function hexDigits(value: number, minDigits: number): string {
+  let text = '';
+  let digits = 0;
+  do {
+    text = HEX_DIGITS[value & 15] + text;
+    value >>>= 4;
+    digits++;
+  } while (value !== 0 || digits < minDigits);
+  return text;
+}
+
+/** `0x…` of a u32, unpadded. */
+function hex32(buf: Buffer, offset: number): string {
+  return '0x' + hexDigits(buf.readUInt32LE(offset), 1);
+}
+
 /** `0x…` of a u64, unpadded. */
 function hex64(buf: Buffer, offset: number): string {
   const high = buf.readUInt32LE(offset + 4);
   const low = buf.readUInt32LE(offset);
-  return high === 0 ? `0x${low.toString(16)}` : `0x${high.toString(16)}${low.toString(16).padStart(8, '0')}`;
+  return high === 0 ? '0x' + hexDigits(low, 1) : '0x' + hexDigits(high, 1) + hexDigits(low, 8);
 }
 
 /** Decimal text of a u64, through BigInt only when it exceeds 2^53. */
@@ -216,7 +235,7 @@ export function renderScalar(buf: Buffer, offset: number, size: number, type: nu
     case VALUE_GUID:
       return renderGuid(buf, offset);
     case VALUE_SIZET:
-      return size === 4 ? `0x${buf.readUInt32LE(offset).toString(16)}` : hex64(buf, offset);
+      return size === 4 ? hex32(buf, offset) : hex64(buf, offset);
     case VALUE_FILETIME:
       return renderFiletime(buf.readBigUInt64LE(offset));
     case VALUE_SYSTEMTIME:
@@ -227,7 +246,7 @@ export function renderScalar(buf: Buffer, offset: number, size: number, type: nu
       return renderSid(buf, offset, length);
     }
     case VALUE_HEXINT32:
-      return `0x${buf.readUInt32LE(offset).toString(16)}`;
+      return hex32(buf, offset);
     case VALUE_HEXINT64:
       return hex64(buf, offset);
     default:
