@@ -40,6 +40,13 @@ export interface IngestOptions extends Partial<ReadOptions> {
   onProgress?: (path: string, done: number, total: number) => void;
 }
 
+/**
+ * DuckDB's memory limit while a file's rows are appended: under it DuckDB writes the transaction's
+ * rows to the database file as it goes, so a multi-GB log loads in bounded memory. Queries after
+ * the load (derived tables, reports) get the default back.
+ */
+const APPEND_MEMORY_LIMIT = '64MiB';
+
 /** Issues stored per file; beyond this only a count is kept, so a garbage file cannot bloat the store. */
 const MAX_STORED_ISSUES = 10_000;
 
@@ -224,6 +231,7 @@ async function loadFromReader(store: Store, req: LoadRequest): Promise<LoadResul
   let loader: RecordLoader | null = null;
   let issueAppender: DuckDBAppender | null = null;
   try {
+    await connection.run(`SET memory_limit = '${APPEND_MEMORY_LIMIT}'`);
     loader = await RecordLoader.create(connection);
     issueAppender = await connection.createAppender('ingest_issues');
     const issues = new IssueSink(fileId, issueAppender);
@@ -245,6 +253,7 @@ async function loadFromReader(store: Store, req: LoadRequest): Promise<LoadResul
     issues.finish();
     loader.close();
     issueAppender.closeSync();
+    await connection.run('RESET memory_limit');
     const failed = records === 0 && issues.errors > 0;
     const status: LedgerStatus = failed ? 'failed' : issues.rejected > 0 || issues.errors > 0 ? 'partial' : 'ok';
     const message = issues.firstError;
@@ -261,6 +270,7 @@ async function loadFromReader(store: Store, req: LoadRequest): Promise<LoadResul
     return { status, fileId, records, rejected: issues.rejected, issues: issues.count, message };
   } catch (error) {
     await connection.run('ROLLBACK').catch(() => undefined);
+    await connection.run('RESET memory_limit').catch(() => undefined);
     const message = `ingest failed: ${(error as Error).message}`;
     await recordFailure(connection, fileId, message);
     return { status: 'failed', fileId, records: 0, rejected: 0, issues: 1, message };

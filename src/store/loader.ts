@@ -65,6 +65,9 @@ class ColumnBuffer {
     for (let c = 0; c < this.columns.length; c++) this.fills[c](chunkVector(raw, c), this.columns[c], this.rows);
     this.chunk.rowCount = this.rows;
     this.appender.appendDataChunk(this.chunk);
+    // Hand the rows to the transaction now: the appender's own buffer (~200k rows) sits outside
+    // DuckDB's memory limit, while the transaction's rows can be written out under it.
+    this.appender.flushSync();
     for (const column of this.columns) column.fill(undefined, 0, this.rows); // let the batch's values be collected
     this.rows = 0;
   }
