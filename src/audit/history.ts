@@ -6,72 +6,67 @@ import type { Confidence, DomainCounts, Finding, Verdict } from '../analysis/fin
 import { jsonSafe } from '../render/findings-json.js';
 import { runSql } from '../store/sql.js';
 import type { AuditFinding, PreviousProblem } from './compare.js';
+import { timelinesFromJson, timelinesToJson, type DomainTimeline } from './timeline.js';
 
 export interface PreviousRun {
   runId: number;
   startedAt: string;
   diagnosisKey: string;
   problems: PreviousProblem[];
+  /** Its diagnosis (the findings as diagnosed, not the derived resolved rows, and the notes): reused when the key is unchanged. */
+  diagnosis: { findings: Finding[]; notes: string[] };
+  /** The chart timelines stored for its diagnosis key; null when none are (runs of schema 2). */
+  timelines: DomainTimeline[] | null;
 }
 
+/** The latest completed run, everything a re-run may reuse from it, in two queries. */
 export async function previousRun(connection: DuckDBConnection): Promise<PreviousRun | null> {
   const runs = (
-    await runSql(connection, `SELECT run_id, strftime(started_at, '%Y-%m-%dT%H:%M:%SZ') AS started_at, diagnosis_key
-       FROM audit_runs ORDER BY run_id DESC LIMIT 1`)
+    await runSql(
+      connection,
+      `SELECT run_id, strftime(started_at, '%Y-%m-%dT%H:%M:%SZ') AS started_at, diagnosis_key, notes,
+              (SELECT first(t.timelines) FROM audit_timelines t WHERE t.diagnosis_key = r.diagnosis_key) AS timelines
+         FROM audit_runs r ORDER BY run_id DESC LIMIT 1`,
+    )
   ).rows;
   if (runs.length === 0) return null;
   const run = runs[0];
-  const problems = (
+  const rows = (
     await runSql(
       connection,
-      `SELECT domain, verdict, first_reported FROM audit_findings
-       WHERE run_id = $run AND status IN ('new', 'ongoing') ORDER BY domain, verdict`,
+      `SELECT f.domain, f.verdict, f.confidence, f.status, f.first_reported, f.summary, f.counts, e.evidence, f.remediation,
+              f.first_seen, f.last_seen
+         FROM audit_findings f JOIN audit_evidence e ON e.digest = f.evidence_digest
+        WHERE f.run_id = $run ORDER BY f.domain, f.verdict`,
       { run: Number(run.run_id) },
     )
   ).rows;
+  const nullable = (value: unknown) => (value === null ? null : String(value));
   return {
     runId: Number(run.run_id),
     startedAt: String(run.started_at),
     diagnosisKey: String(run.diagnosis_key),
-    problems: problems.map((p) => ({
-      domain: String(p.domain),
-      verdict: p.verdict as Verdict,
-      first_reported: String(p.first_reported),
-    })),
+    problems: rows
+      .filter((r) => r.status === 'new' || r.status === 'ongoing')
+      .map((r) => ({ domain: String(r.domain), verdict: r.verdict as Verdict, first_reported: String(r.first_reported) })),
+    diagnosis: {
+      findings: rows
+        .filter((r) => r.status !== 'resolved')
+        .map((r) => ({
+          domain: String(r.domain),
+          verdict: r.verdict as Verdict,
+          confidence: r.confidence as Confidence,
+          summary: String(r.summary),
+          counts: JSON.parse(String(r.counts)) as DomainCounts,
+          evidence: JSON.parse(String(r.evidence)) as Record<string, unknown>,
+          remediation: nullable(r.remediation),
+          first_seen: nullable(r.first_seen),
+          last_seen: nullable(r.last_seen),
+        })),
+      notes: JSON.parse(String(run.notes)) as string[],
+    },
+    timelines: run.timelines === null ? null : timelinesFromJson(String(run.timelines)),
   };
-}
-
-/** The diagnosis a run stored: its findings as diagnosed (not the derived resolved rows) and notes. */
-export async function storedDiagnosis(connection: DuckDBConnection, runId: number): Promise<{ findings: Finding[]; notes: string[] }> {
-  const rows = (
-    await runSql(
-      connection,
-      `SELECT f.domain, f.verdict, f.confidence, f.summary, f.counts, e.evidence, f.remediation, f.first_seen, f.last_seen
-         FROM audit_findings f JOIN audit_evidence e ON e.digest = f.evidence_digest
-        WHERE f.run_id = $run AND (f.status IS NULL OR f.status <> 'resolved') ORDER BY f.domain, f.verdict`,
-      { run: runId },
-    )
-  ).rows;
-  const notes = (await runSql(connection, 'SELECT notes FROM audit_runs WHERE run_id = $run', { run: runId })).rows;
-  return {
-    findings: rows.map((r) => ({
-      domain: String(r.domain),
-      verdict: r.verdict as Verdict,
-      confidence: r.confidence as Confidence,
-      summary: String(r.summary),
-      counts: JSON.parse(String(r.counts)) as DomainCounts,
-      evidence: JSON.parse(String(r.evidence)) as Record<string, unknown>,
-      remediation: r.remediation === null ? null : String(r.remediation),
-      first_seen: r.first_seen === null ? null : String(r.first_seen),
-      last_seen: r.last_seen === null ? null : String(r.last_seen),
-    })),
-    notes: JSON.parse(String(notes[0]?.notes ?? '[]')) as string[],
-  };
-}
-
-export async function nextRunId(connection: DuckDBConnection): Promise<number> {
-  const rows = (await runSql(connection, 'SELECT coalesce(max(run_id), 0) + 1 AS id FROM audit_runs')).rows;
-  return Number(rows[0].id);
 }
 
 export interface RunRecord {
@@ -92,6 +87,8 @@ export interface RunRecord {
   /** The diagnosis notes (kept for reuse). */
   notes: string[];
   findings: AuditFinding[];
+  /** The chart timelines of this diagnosis, stored under its key unless already stored (reused). */
+  timelines: DomainTimeline[] | null;
 }
 
 /** Inserts the run and its findings; the caller owns the transaction. */
@@ -162,6 +159,14 @@ export async function recordRun(connection: DuckDBConnection, run: RunRecord): P
     appender.endRow();
   }
   appender.closeSync();
+
+  if (run.timelines !== null) {
+    await connection.run(
+      `INSERT INTO audit_timelines SELECT $key, $timelines
+        WHERE NOT EXISTS (SELECT 1 FROM audit_timelines WHERE diagnosis_key = $key)`,
+      { key: run.diagnosisKey, timelines: timelinesToJson(run.timelines) },
+    );
+  }
 }
 
 function appendNullable(appender: { appendVarchar(v: string): void; appendNull(): void }, value: string | null): void {

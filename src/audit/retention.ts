@@ -1,8 +1,9 @@
 // `--retain-days N`: data rows, audit runs and their findings older than N days before the run are
-// deleted, and so are ledger entries whose files are gone from disk once none of their rows is left
-// (a ledger entry of a file still on disk stays, or the next audit would ingest it again; rows of a
-// deleted file stay until they age out, being the only copy of that evidence). The latest audit run
-// is always kept: the next run compares with it. Everything happens in one transaction.
+// deleted (with the chart timelines no remaining run uses), and so are ledger entries whose files
+// are gone from disk once none of their rows is left (a ledger entry of a file still on disk stays,
+// or the next audit would ingest it again; rows of a deleted file stay until they age out, being
+// the only copy of that evidence). The latest audit run is always kept: the next run compares with
+// it. Everything happens in one transaction.
 import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent } from '../store/ddl.js';
@@ -52,6 +53,7 @@ export async function applyRetention(
     note('audit_findings', await changed(connection, `DELETE FROM audit_findings WHERE run_id IN (${oldRuns})`, cutoff));
     note('audit_runs', await changed(connection, `DELETE FROM audit_runs WHERE run_id IN (${oldRuns})`, cutoff));
     note('audit_evidence', await changed(connection, 'DELETE FROM audit_evidence WHERE digest NOT IN (SELECT evidence_digest FROM audit_findings)', {}));
+    note('audit_timelines', await changed(connection, 'DELETE FROM audit_timelines WHERE diagnosis_key NOT IN (SELECT diagnosis_key FROM audit_runs)', {}));
 
     const noRowsLeft = TABLES.map((t) => `NOT EXISTS (SELECT 1 FROM ${quoteIdent(t.name)} d WHERE d.file_id = f.file_id)`).join(' AND ');
     const orphans = (await runSql(connection, `SELECT f.file_id, f.path FROM ingest_files f WHERE ${noRowsLeft}`)).rows;

@@ -3,10 +3,10 @@
 // The run is recorded (one transaction) only once its report is fully written, and the report is
 // published only after the run is recorded: a failure at any step leaves the previous state.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { diagnose, parseFirewallMap, type DiagnosisResult } from '../analysis/diagnose.js';
+import type { DiagnosisResult } from '../analysis/diagnose.js';
+import type { Window } from '../analysis/sql.js';
 import { EdgelogError, EXIT_FINDINGS, EXIT_OK } from '../cli/errors.js';
 import { renderFindingsJson } from '../render/findings-json.js';
 import type { AuditReport, FolderReport, IngestProblem } from '../render/model.js';
@@ -18,17 +18,16 @@ import { openStore } from '../store/store.js';
 import { isoFromNanos } from '../util/timezone.js';
 import { compareWithPrevious, failingFindings } from './compare.js';
 import type { AuditConfig } from './config.js';
-import { previousRun, nextRunId, recordRun, storedDiagnosis } from './history.js';
+import { previousRun, recordRun } from './history.js';
 import { holdIfRequested } from './hold.js';
-import { ingestFolders, type FolderResult } from './inputs.js';
+import { ingestFolders, rememberUnrecognised, type FolderResult } from './inputs.js';
 import { acquireAuditLock } from './lock.js';
 import { stageReport } from './output.js';
 import { applyRetention, type RetentionResult } from './retention.js';
 import { domainTimelines } from './timeline.js';
 import { inTransaction } from './transaction.js';
+import { EDGELOG_VERSION } from './version.js';
 import { windowProblem, nanosFromDate, parseWindowBound } from '../util/time-window.js';
-
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 export interface AuditSettings extends AuditConfig {
   /** Absolute database path. */
@@ -71,12 +70,13 @@ async function diagnosisKey(connection: DuckDBConnection, parts: Record<string, 
          FROM ingest_files WHERE status IN ('ok', 'partial')`,
     )
   ).rows[0];
-  return JSON.stringify({ version, ledger, ...parts });
+  return JSON.stringify({ version: EDGELOG_VERSION, ledger, ...parts });
 }
 
 function folderReport(result: FolderResult): FolderReport {
   const byStatus: Record<string, number> = {};
   for (const s of result.ingested) byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
+  if (result.stillUnrecognised > 0) byStatus.unrecognised = (byStatus.unrecognised ?? 0) + result.stillUnrecognised;
   return {
     path: result.folder.path,
     globs: result.folder.globs,
@@ -158,22 +158,19 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
         ...(retentionChanged ? { retention: startedAt } : {}),
       });
       const reused = previous !== null && previous.diagnosisKey === key;
-      const diagnosis: Pick<DiagnosisResult, 'findings' | 'notes'> = reused
-        ? await storedDiagnosis(connection, previous.runId)
-        : await diagnose(connection, {
-            since,
-            until,
-            firewallMap: firewallMapText === null ? undefined : parseFirewallMap(firewallMapText, settings.firewallMap ?? ''),
-            skewSeconds: settings.skewSeconds ?? undefined,
-          });
+      const diagnosis = reused
+        ? previous.diagnosis
+        : await diagnoseWindow(connection, { since, until }, firewallMapText, settings);
       holdIfRequested('diagnosed');
 
       const comparison = compareWithPrevious(diagnosis.findings, previous?.problems ?? [], startedAt);
       const exitCode = failingFindings(comparison.findings, settings.failOn).length > 0 ? EXIT_FINDINGS : EXIT_OK;
       const window = { since: since === null ? null : isoFromNanos(since, 3), until: until === null ? null : isoFromNanos(until, 3) };
       const chartDomains = [...new Set(comparison.findings.filter((f) => f.status === 'new' || f.status === 'ongoing').map((f) => f.domain))];
-      const timelines = await domainTimelines(connection, chartDomains, { since, until });
-      const runId = await nextRunId(connection);
+      // Charts depend on the same data and window as the diagnosis: reused with it.
+      const storedTimelines = reused ? previous.timelines : null;
+      const timelines = storedTimelines ?? (await domainTimelines(connection, chartDomains, { since, until }));
+      const runId = (previous?.runId ?? 0) + 1;
       const report: AuditReport = {
         runId,
         previousRunId: previous?.runId ?? null,
@@ -206,8 +203,8 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
       });
       try {
         holdIfRequested('staged');
-        await inTransaction(connection, () =>
-          recordRun(connection, {
+        await inTransaction(connection, async () => {
+          await recordRun(connection, {
             runId,
             startedAt,
             finishedAt: report.finishedAt,
@@ -222,8 +219,10 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
             diagnosisKey: key,
             notes: diagnosis.notes,
             findings: comparison.findings,
-          }),
-        );
+            timelines: storedTimelines === null ? timelines : null,
+          });
+          await rememberUnrecognised(connection, ingested);
+        });
         holdIfRequested('recorded');
         staged.publish();
         if (reused && !retentionChanged) {
@@ -252,6 +251,21 @@ function fileCounts(results: FolderResult[]): { filesIngested: number; filesUnch
     filesUnchanged: results.reduce((n, r) => n + r.unchanged, 0),
     filesFailed: summaries.filter((s) => s.status === 'failed' || s.status === 'missing').length,
   };
+}
+
+/** The diagnosis module (and its rules and queries) loads only when the data or options changed. */
+async function diagnoseWindow(
+  connection: DuckDBConnection,
+  window: Window,
+  firewallMapText: string | null,
+  settings: AuditSettings,
+): Promise<Pick<DiagnosisResult, 'findings' | 'notes'>> {
+  const { diagnose, parseFirewallMap } = await import('../analysis/diagnose.js');
+  return diagnose(connection, {
+    ...window,
+    firewallMap: firewallMapText === null ? undefined : parseFirewallMap(firewallMapText, settings.firewallMap ?? ''),
+    skewSeconds: settings.skewSeconds ?? undefined,
+  });
 }
 
 function readFirewallMap(path: string): string {

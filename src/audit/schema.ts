@@ -51,3 +51,25 @@ export const AUDIT_MIGRATION: Migration = {
     )`,
   ],
 };
+
+// What lets an unchanged re-run skip work. The chart series of a diagnosis depend on the same data
+// and window as the diagnosis itself, so they are stored under its key: a re-run draws the previous
+// run's charts instead of querying the data tables again. Files the ingest found in no format
+// edgelog reads get no ledger row; remembering them by path, size and mtime (per release, since
+// a later one may read them) spares sniffing each of them again every night.
+export const AUDIT_REUSE_MIGRATION: Migration = {
+  version: 4,
+  description: 'audit reuse (audit_timelines, audit_unrecognised_files)',
+  statements: [
+    `CREATE TABLE audit_timelines (
+      diagnosis_key VARCHAR NOT NULL,
+      timelines VARCHAR NOT NULL
+    )`,
+    `CREATE TABLE audit_unrecognised_files (
+      path VARCHAR NOT NULL,
+      size BIGINT NOT NULL,
+      mtime_ms BIGINT NOT NULL,
+      edgelog_version VARCHAR NOT NULL
+    )`,
+  ],
+};

@@ -8,6 +8,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RULES } from '../analysis/rules.js';
 import { inWindow, queryRows, windowParams, type Param, type Window } from '../analysis/sql.js';
+import { jsonSafe } from '../render/findings-json.js';
 
 export interface Point {
   /** ns since the epoch, UTC. */
@@ -204,4 +205,30 @@ function oldestPerSnapshot(rows: SourceRow[]): Point[] {
     byTime.set(t, Math.max(byTime.get(t) ?? 0, Number(r.age)));
   }
   return [...byTime].map(([t, v]) => ({ t, v })).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
+}
+
+/** The timelines as stored with their diagnosis (times as decimal strings: JSON has no bigint). */
+export function timelinesToJson(timelines: DomainTimeline[]): string {
+  return JSON.stringify(timelines, jsonSafe);
+}
+
+type StoredPoint = { t: string; v: number };
+type StoredTimeline = Omit<DomainTimeline, 'from' | 'to' | 'bucketNs' | 'queueDepth' | 'oldestQueuedHours'> & {
+  from: string;
+  to: string;
+  bucketNs: string;
+  queueDepth: StoredPoint[];
+  oldestQueuedHours: StoredPoint[];
+};
+
+export function timelinesFromJson(json: string): DomainTimeline[] {
+  const points = (list: StoredPoint[]): Point[] => list.map((p) => ({ t: BigInt(p.t), v: p.v }));
+  return (JSON.parse(json) as StoredTimeline[]).map((tl) => ({
+    ...tl,
+    from: BigInt(tl.from),
+    to: BigInt(tl.to),
+    bucketNs: BigInt(tl.bucketNs),
+    queueDepth: points(tl.queueDepth),
+    oldestQueuedHours: points(tl.oldestQueuedHours),
+  }));
 }

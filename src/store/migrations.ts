@@ -3,7 +3,7 @@
 import { TABLES } from './records.js';
 import { createTableSql } from './ddl.js';
 import { DERIVED_VIEWS } from './views.js';
-import { AUDIT_MIGRATION } from '../audit/schema.js';
+import { AUDIT_MIGRATION, AUDIT_REUSE_MIGRATION } from '../audit/schema.js';
 
 export interface Migration {
   readonly version: number;
@@ -49,6 +49,7 @@ export const MIGRATIONS: Migration[] = [
     statements: [...ledger, ...TABLES.flatMap((t) => createTableSql(t)), ...DERIVED_VIEWS.map((v) => v.sql)],
   },
   AUDIT_MIGRATION,
+  AUDIT_REUSE_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -1,5 +1,6 @@
 // --retain-days: rows older than the cutoff go (children with their parents), audit runs too except
-// the latest, and ledger entries go only when their file is gone and none of their rows is left.
+// the latest (with the chart timelines only they used), and ledger entries go only when their file
+// is gone and none of their rows is left.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -34,7 +35,7 @@ test('retention deletes old rows, old runs and the ledger entries of vanished, e
       await inTransaction(connection, () =>
         recordRun(connection, {
           runId, startedAt, finishedAt: startedAt, windowSince: null, windowUntil: null, failOn: 'low', exitCode: 0, configPath: null,
-          outDir: '/r', inputs: [], filesIngested: 0, filesUnchanged: 0, filesFailed: 0, diagnosisKey: 'k', notes: [],
+          outDir: '/r', inputs: [], filesIngested: 0, filesUnchanged: 0, filesFailed: 0, diagnosisKey: `k${runId}`, notes: [], timelines: [],
           findings: [{
             domain: 'old.example', verdict: 'healthy', confidence: 'high', summary: 's', counts: { sent: 0, delivered: 0, ndr: 0, undelivered: 0, xexch50_attempts: 0, xexch50_blocked: 0, firewall_events: 0 },
             evidence: {}, remediation: null, first_seen: null, last_seen: null, status: null, first_reported: null,
@@ -48,6 +49,7 @@ test('retention deletes old rows, old runs and the ledger entries of vanished, e
       events: 1,
       audit_findings: 2,
       audit_runs: 2,
+      audit_timelines: 2,
       ingest_files: 1,
     });
     const ledger = (await runSql(connection, 'SELECT path FROM ingest_files ORDER BY file_id')).rows.map((r) => r.path);
@@ -55,6 +57,7 @@ test('retention deletes old rows, old runs and the ledger entries of vanished, e
     const left = (await runSql(connection, 'SELECT recipient FROM tracking')).rows.map((r) => r.recipient);
     assert.deepEqual(left, ['d@new.example']);
     assert.deepEqual((await runSql(connection, 'SELECT run_id FROM audit_runs')).rows, [{ run_id: '3' }]);
+    assert.deepEqual((await runSql(connection, 'SELECT diagnosis_key FROM audit_timelines')).rows, [{ diagnosis_key: 'k3' }]);
     assert.equal(Number((await runSql(connection, 'SELECT count(*) AS n FROM event_data')).rows[0].n), 2);
   } finally {
     await store.close();
