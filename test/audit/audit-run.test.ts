@@ -3,12 +3,14 @@
 // the problem is resolved (exit 0). Each run writes its day folder and one audit_runs row.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAudit, dayFolderName, type AuditSettings } from '../../src/audit/run.js';
+import { domainTimelines } from '../../src/audit/timeline.js';
 import { openStore } from '../../src/store/store.js';
 import { runSql } from '../../src/store/sql.js';
-import { tempDir } from '../helpers/cli.js';
+import { REPO, tempDir } from '../helpers/cli.js';
+import { comparableReport } from './report-files.js';
 import { blockedSession, delivered, loadInto, trackingMessage } from './small-store.js';
 
 function settings(dir: string): AuditSettings {
@@ -104,4 +106,58 @@ test('new, then ongoing, then resolved across three runs', async () => {
   } finally {
     await store.close();
   }
+});
+
+test('an unchanged re-run reuses the diagnosis and its charts; new data recomputes both', async () => {
+  const dir = tempDir();
+  const s = settings(dir);
+  await loadInto(s.db, 'day1', [
+    trackingMessage('<m1@corp>', 'ann@blocked.example', '2026-10-01T08:00:00Z'),
+    blockedSession('S1', 'blocked.example', '2026-10-01T08:00:05Z'),
+    blockedSession('S2', 'blocked.example', '2026-10-01T11:00:05Z'),
+  ]);
+  const first = await runAudit(s, new Date('2026-10-02T02:00:00Z'));
+  const firstReport = comparableReport(first.reportDir);
+  assert.equal(firstReport.charts.length, 1);
+
+  const second = await runAudit(s, new Date('2026-10-02T03:00:00Z'));
+  assert.equal(second.report.diagnosisReused, true);
+  assert.deepEqual(second.report.timelines, first.report.timelines);
+  assert.deepEqual(comparableReport(second.reportDir), firstReport);
+
+  await loadInto(s.db, 'day2', [blockedSession('S3', 'blocked.example', '2026-10-02T09:00:05Z')]);
+  const third = await runAudit(s, new Date('2026-10-03T02:00:00Z'));
+  assert.equal(third.report.diagnosisReused, false);
+  assert.equal(third.report.findings[0].counts.xexch50_blocked, 3);
+  const store = await openStore(s.db);
+  try {
+    const fresh = await domainTimelines(store.connection, ['blocked.example'], { since: null, until: null });
+    assert.deepEqual(third.report.timelines, fresh);
+    assert.notDeepEqual(fresh, first.report.timelines);
+    const stored = await runSql(store.connection, 'SELECT count(*) AS n FROM audit_timelines');
+    assert.deepEqual(stored.rows, [{ n: '2' }], 'one per distinct diagnosis');
+  } finally {
+    await store.close();
+  }
+});
+
+test('a file in no known format is remembered by path, size and mtime, and read again once changed', async () => {
+  const dir = tempDir();
+  const s = settings(dir);
+  const queueExport = readFileSync(join(REPO, 'fixtures/scenario/HUB01/Queues/get-queue-20070308-0835.csv'));
+  const file = join(s.folders[0].path, 'export.csv');
+  const stamp = new Date('2026-10-01T00:00:00Z');
+  writeFileSync(file, Buffer.alloc(queueExport.length, 'x'));
+  utimesSync(file, stamp, stamp);
+  const byStatus = async (at: string) => (await runAudit(s, new Date(at))).report.folders[0].byStatus;
+
+  assert.deepEqual(await byStatus('2026-10-02T02:00:00Z'), { unrecognised: 1 });
+  // Same size and mtime: not even opened, so the new content goes unseen, as for ingested files.
+  writeFileSync(file, queueExport);
+  utimesSync(file, stamp, stamp);
+  assert.deepEqual(await byStatus('2026-10-03T02:00:00Z'), { unrecognised: 1 });
+  const touched = new Date('2026-10-03T12:00:00Z');
+  utimesSync(file, touched, touched);
+  assert.deepEqual(await byStatus('2026-10-04T02:00:00Z'), { ok: 1 });
+  assert.deepEqual(await byStatus('2026-10-05T02:00:00Z'), {});
 });

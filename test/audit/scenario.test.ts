@@ -1,7 +1,8 @@
 // The audit on the bundled scenario, through the CLI, as an administrator runs it: the first run
 // reports every troubled domain of ground-truth.json as new and exits 1; the second reads no file
-// again and reports them ongoing; after a new day's tracking log in which a blocked domain's
-// mail is delivered (audited with --since that day), that problem is resolved and the run exits 0.
+// again and reports them ongoing, with the same findings, evidence and charts; after a new day's
+// tracking log in which a blocked domain's mail is delivered (audited with --since that day), that
+// problem is resolved and the run exits 0.
 // Domain names come from ground-truth.json: the blocked domain without a firewall log recovers,
 // using the lines of a healthy domain's delivered message as the template.
 // The report opens in a real browser, and the canned reports give the same rows over a Parquet
@@ -17,6 +18,7 @@ import { runSql } from '../../src/store/sql.js';
 import { openStore } from '../../src/store/store.js';
 import { REPO, runCli, tempDir } from '../helpers/cli.js';
 import { launchChromium, watchedPage } from '../render/chromium.js';
+import { comparableReport } from './report-files.js';
 
 /** Rows in a canonical order: reports that order by a non-unique key may list ties either way. */
 function sameOrder(result: { columns: string[]; rows: unknown[] }): { columns: string[]; rows: string[] } {
@@ -124,6 +126,8 @@ test('audit on the scenario: new, ongoing, then resolved; report in a browser; l
   assert.ok(r1.json.findings.every((f) => f.status === 'new'));
   for (const f of r1.json.findings) assert.deepEqual(f.counts, truth.domains[f.domain].counts, f.domain);
   const ledgerAfterFirst = await ledgerRows(db);
+  const firstReport = comparableReport(r1.dir);
+  assert.ok(firstReport.charts.length > 0);
 
   const second = await runCli(args, { cwd: dir });
   assert.equal(second.code, 1, second.stderr);
@@ -135,6 +139,7 @@ test('audit on the scenario: new, ongoing, then resolved; report in a browser; l
     assert.equal(folder.unchanged + (folder.byStatus.unrecognised ?? 0), folder.found);
   }
   assert.equal(await ledgerRows(db), ledgerAfterFirst);
+  assert.deepEqual(comparableReport(r2.dir), firstReport, 'the reused diagnosis and charts report what the first run did');
   const store2 = await openStore(db, { readOnly: true });
   try {
     const runs = (await runSql(store2.connection, 'SELECT run_id, files_ingested, files_unchanged, files_failed FROM audit_runs ORDER BY run_id')).rows;
