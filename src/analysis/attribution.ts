@@ -3,35 +3,36 @@
 // The event names no domain and no address, and the firewall host belongs to the receiving side,
 // with its own clock. So, per host, in order: the explicit map; matching against the senders'
 // outbound XEXCH50 attempts (time within ±skew, same byte count), where one domain explains most of
-// the host's events and the median of the matched time differences estimates the host's clock
-// offset; the host's firewall-log rows for port 25 that line up in time with one domain's
-// XEXCH50 sessions. Only attempts whose acknowledgement never came can have been cut by a firewall,
-// so those are the candidates. Pure logic over plain rows (fed by evidence-*.ts); times are
-// milliseconds since the epoch as doubles (sub-microsecond precision is irrelevant at a ±5 s
-// tolerance, and doubles keep the matching fast on millions of rows).
+// the host's events; the host's firewall-log rows for port 25 that line up in time with one domain's
+// XEXCH50 attempts. Only attempts whose acknowledgement never came can have been cut by a firewall.
+//
+// Matching runs in SQL over the candidate pairs (event, attempt) found at ingest
+// (derived/firewall.ts). A host has one clock, so one offset is searched for all its events: the
+// densest cluster (2 × tolerance wide) of event-minus-attempt differences, from their histogram at
+// millisecond resolution; its median is the offset. Each event then pairs with its candidate
+// closest to that offset, within the tolerance, and the host's clock offset is the median of the
+// differences of those pairs.
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { RULES } from './rules.js';
+import { inWindow, queryRows, windowParams, type Window } from './sql.js';
 import { mappedDomains } from './firewall-map.js';
+import { PRECOMPUTED_SKEW_SECONDS, candidateBoundMs, candidatesSelect, eventKey, XEXCH50_EVENTS } from './derived/firewall.js';
+import { literal, type Scope } from './derived/sql-text.js';
 
 export interface FirewallEvent {
   host: string;
   recordId: number | null;
   /** As logged, on the host's clock: ms since the epoch. */
   time: number;
-  /** The number after `XEXCH50`, as logged (may be cut, see `truncated`). */
+  /** The number after `XEXCH50`, as logged (may be cut at the documented Data length). */
   bytesText: string;
-  /** Data ended at the length where ISA may cut it: the real count may have more digits. */
-  truncated: boolean;
 }
 
-export interface XexchAttempt {
-  domain: string;
-  /** On the sender's clock: ms since the epoch. */
-  time: number;
-  bytes: number;
+export interface MatchedPair {
+  event: FirewallEvent;
+  /** The sender's attempt: its time (ms since the epoch, sender's clock) and byte count. */
+  attempt: { time: number; bytes: number };
 }
-
-/** Per firewall host, the times of its firewall-log rows for SMTP (port 25) connections. */
-export type FirewallConnections = Map<string, number[]>;
 
 export type AttributionMethod = 'map' | 'matching' | 'firewall-log' | 'unattributed';
 
@@ -47,190 +48,288 @@ export interface FirewallHostAttribution {
   matched: number;
 }
 
-export interface Attribution {
-  hosts: FirewallHostAttribution[];
-  /** Attributed events per domain. */
-  eventsByDomain: Map<string, FirewallEvent[]>;
-  /** Matched (event, attempt) pairs per domain, for evidence examples. */
-  pairsByDomain: Map<string, { event: FirewallEvent; attempt: XexchAttempt }[]>;
+/** What one domain was given: its events (count, first and last time, the earliest few) and matched pairs. */
+export interface DomainAttribution {
+  /** Firewall hosts whose events were given to the domain. */
+  hosts: string[];
+  events: number;
+  first: number | null;
+  last: number | null;
+  examples: FirewallEvent[];
+  pairs: number;
+  pairExamples: MatchedPair[];
 }
 
-export interface AttributionInput {
-  events: FirewallEvent[];
-  attempts: XexchAttempt[];
-  firewallConnections: FirewallConnections;
+export interface Attribution {
+  hosts: FirewallHostAttribution[];
+  byDomain: Map<string, DomainAttribution>;
+}
+
+export interface AttributionOptions {
+  window: Window;
   firewallMap?: Map<string, string[]>;
   skewSeconds: number;
 }
 
-export function bytesMatch(event: FirewallEvent, attemptBytes: number): boolean {
-  const text = String(attemptBytes);
-  return event.truncated ? text.startsWith(event.bytesText) : text === event.bytesText;
-}
+const toleranceMs = RULES.attribution.toleranceSeconds * 1000;
+const perKind = RULES.examples.perKind;
 
-function sameBytes(event: FirewallEvent, attempt: XexchAttempt): boolean {
-  return bytesMatch(event, attempt.bytes);
-}
+const inWindowAt = (column: string): Scope => (alias) => inWindow(`${alias}.${column}`);
 
-interface Pair {
-  event: FirewallEvent;
-  attempt: XexchAttempt;
-}
-
-function median(values: number[]): number {
-  const sorted = Float64Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** First index whose time is >= t in attempts sorted by time. */
-function lowerBound(attempts: XexchAttempt[], t: number): number {
-  let lo = 0;
-  let hi = attempts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (attempts[mid].time < t) lo = mid + 1;
-    else hi = mid;
+/** Candidate pairs in the window: the ones found at ingest when the skew allows, else found now. */
+function candidateSource(skewSeconds: number): string {
+  if (skewSeconds <= PRECOMPUTED_SKEW_SECONDS) {
+    return `(SELECT * FROM xexch50_candidates WHERE ${inWindow('time_created')} AND ${inWindow('attempt_start')})`;
   }
-  return lo;
+  return `(${candidatesSelect(inWindowAt('time_created'), inWindowAt('start_time'), candidateBoundMs(skewSeconds))})`;
 }
 
 /**
- * Pairs a host's events with attempts (sorted by time) of the candidate domains. The host has one
- * clock, so one offset is searched for all domains together: the densest cluster (tolerance wide)
- * of event-minus-attempt time differences within ±skew, over byte-equal pairs. Events are then
- * paired one-to-one at that offset, closest attempt first, and the offset re-estimated as the
- * median of the final pairs.
+ * Per host, the offset (ms) of the densest cluster (2 × tolerance wide, the earliest of equals) of
+ * the differences `diffs` (columns host, diff_ms) within ±reach: the median of the cluster.
  */
-function matchHost(
-  events: FirewallEvent[],
-  attempts: XexchAttempt[],
-  skewMs: number,
-  compatible: (event: FirewallEvent, attempt: XexchAttempt) => boolean,
-): { pairs: Pair[]; offsetMs: number | null } {
-  const toleranceMs = RULES.attribution.toleranceSeconds * 1000;
-  const collected: number[] = [];
-  for (const event of events) {
-    const from = lowerBound(attempts, event.time - skewMs - toleranceMs);
-    for (let i = from; i < attempts.length && attempts[i].time <= event.time + skewMs + toleranceMs; i++) {
-      if (compatible(event, attempts[i])) collected.push(event.time - attempts[i].time);
-    }
-  }
-  if (collected.length === 0) return { pairs: [], offsetMs: null };
-  const diffs = Float64Array.from(collected).sort();
-  let best = { from: 0, to: 0 };
-  for (let from = 0, to = 0; from < diffs.length; from++) {
-    while (to < diffs.length && diffs[to] - diffs[from] <= 2 * toleranceMs) to++;
-    if (to - from > best.to - best.from) best = { from, to };
-  }
-  const offsetMs = median(Array.from(diffs.subarray(best.from, best.to)));
-
-  const used = new Set<XexchAttempt>();
-  const pairs: Pair[] = [];
-  for (const event of [...events].sort((a, b) => a.time - b.time)) {
-    const expected = event.time - offsetMs;
-    let chosen: XexchAttempt | null = null;
-    let chosenGap = 0;
-    const from = lowerBound(attempts, expected - toleranceMs);
-    for (let i = from; i < attempts.length && attempts[i].time <= expected + toleranceMs; i++) {
-      const attempt = attempts[i];
-      if (used.has(attempt) || !compatible(event, attempt)) continue;
-      const gap = Math.abs(attempt.time - expected);
-      if (chosen === null || gap < chosenGap) {
-        chosen = attempt;
-        chosenGap = gap;
-      }
-    }
-    if (chosen) {
-      used.add(chosen);
-      pairs.push({ event, attempt: chosen });
-    }
-  }
-  return { pairs, offsetMs: pairs.length > 0 ? median(pairs.map((p) => p.event.time - p.attempt.time)) : null };
+function clusterOffsetSql(diffs: string): string {
+  return `WITH histogram AS (
+      SELECT host, round(diff_ms) AS diff, count(*) AS n FROM (${diffs}) WHERE abs(diff_ms) <= $reach GROUP BY ALL
+    ),
+    densest AS (
+      SELECT host, arg_max(diff, (within, -diff)) AS start FROM (
+        SELECT host, diff, sum(n) OVER (PARTITION BY host ORDER BY diff RANGE BETWEEN CURRENT ROW AND $width FOLLOWING) AS within
+          FROM histogram)
+       GROUP BY host
+    )
+    ${histogramMedian('(SELECT h.* FROM histogram h JOIN densest d USING (host) WHERE h.diff BETWEEN d.start AND d.start + $width)')}`;
 }
 
-function shortName(host: string): string {
-  return host.toLowerCase().split('.')[0];
+/** Per host, the median of a histogram (host, diff, n): the mean of the two middle values for an even count. */
+function histogramMedian(histogram: string): string {
+  return `SELECT host, (min(diff) FILTER (WHERE below >= (total + 1) // 2) + min(diff) FILTER (WHERE below >= total // 2 + 1)) / 2 AS offset_ms
+      FROM (SELECT host, diff, sum(n) OVER (PARTITION BY host ORDER BY diff) AS below, sum(n) OVER (PARTITION BY host) AS total FROM ${histogram})
+     GROUP BY host`;
 }
 
-/** Domains by number of pairs, most first (ties by name). */
-function domainsByPairs(pairs: Pair[]): string[] {
-  const counts = new Map<string, number>();
-  for (const p of pairs) counts.set(p.attempt.domain, (counts.get(p.attempt.domain) ?? 0) + 1);
-  return [...counts].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).map(([d]) => d);
+interface HostPlan {
+  host: string;
+  events: number;
+  /** Domains the map puts behind this host, undefined when it names none. */
+  mapped?: string[];
 }
 
-export function attributeFirewallEvents(input: AttributionInput): Attribution {
-  const skewMs = input.skewSeconds * 1000;
-  const attempts = [...input.attempts].sort((a, b) => a.time - b.time);
+/** Candidates of mapped hosts are limited to the mapped domains. */
+function allowedSql(plans: HostPlan[]): string {
+  const mappedHosts = plans.filter((p) => p.mapped).map((p) => literal(p.host));
+  if (mappedHosts.length === 0) return 'true';
+  // host TAB domain: neither a host name nor a domain holds a tab.
+  const pairs = plans.flatMap((p) => (p.mapped ?? []).map((d) => literal(`${p.host}\t${d}`)));
+  return `(host NOT IN (${mappedHosts.join(', ')}) OR host || chr(9) || domain IN (${pairs.join(', ')}))`;
+}
 
-  const eventsByHost = new Map<string, FirewallEvent[]>();
-  for (const event of input.events) {
-    const list = eventsByHost.get(event.host) ?? [];
-    list.push(event);
-    eventsByHost.set(event.host, list);
-  }
+/** The pairs at the hosts' offsets: each event with its candidate closest to the offset, within the tolerance. */
+function pairsSql(source: string, offsets: Map<string, number>, allowed: string): string {
+  const values = [...offsets].map(([host, offset]) => `(${literal(host)}, ${offset})`).join(', ');
+  return `near AS (
+      SELECT c.*, abs(c.diff_ms - o.offset_ms) AS gap
+        FROM ${source} c JOIN (VALUES ${values}) o(host, offset_ms) USING (host)
+       WHERE abs(c.diff_ms - o.offset_ms) <= ${toleranceMs} AND ${allowed}
+    ),
+    pairs AS MATERIALIZED (
+      -- Only events with several candidates need choosing (few: the count is kept with the candidates).
+      SELECT * FROM near WHERE event_candidates = 1
+      UNION ALL
+      SELECT * FROM near WHERE event_candidates > 1
+      QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY gap, attempt_time_ms, domain) = 1
+    )`;
+}
 
-  const result: Attribution = { hosts: [], eventsByDomain: new Map(), pairsByDomain: new Map() };
-  const give = (domain: string, events: FirewallEvent[], pairs: Pair[]): void => {
-    result.eventsByDomain.set(domain, [...(result.eventsByDomain.get(domain) ?? []), ...events]);
-    result.pairsByDomain.set(domain, [...(result.pairsByDomain.get(domain) ?? []), ...pairs]);
-  };
-  /** Each paired event to its attempt's domain, the unpaired ones to `rest`. */
-  const distribute = (events: FirewallEvent[], pairs: Pair[], rest: string): void => {
-    const paired = new Set(pairs.map((p) => p.event));
-    for (const domain of domainsByPairs(pairs)) {
-      const own = pairs.filter((p) => p.attempt.domain === domain);
-      give(domain, own.map((p) => p.event), own);
-    }
-    const unpaired = events.filter((e) => !paired.has(e));
-    if (unpaired.length > 0) give(rest, unpaired, []);
-  };
+interface PairRow {
+  host: string;
+  domain: string;
+  pairs: number;
+  first: number;
+  last: number;
+  examples: { recordId: number | null; time: number; bytesText: string; attemptTime: number; attemptBytes: number }[];
+  offset_ms: number;
+}
 
-  for (const [host, events] of [...eventsByHost].sort(([a], [b]) => a.localeCompare(b))) {
-    const mapped = mappedDomains(input.firewallMap, host);
-    const candidates = mapped ? attempts.filter((a) => mapped.includes(a.domain)) : attempts;
-    const { pairs, offsetMs } = matchHost(events, candidates, skewMs, sameBytes);
-    const ranked = domainsByPairs(pairs);
-    const entry = (method: AttributionMethod, domains: string[], matched: number): FirewallHostAttribution => ({
-      host,
-      domains,
-      method,
-      clockOffsetSeconds: matched > 0 && offsetMs !== null ? Math.round(offsetMs) / 1000 : null,
-      events: events.length,
-      matched,
-    });
+async function matchedPairs(connection: DuckDBConnection, source: string, offsets: Map<string, number>, allowed: string, window: Window): Promise<PairRow[]> {
+  if (offsets.size === 0) return [];
+  return queryRows<PairRow>(
+    connection,
+    `WITH ${pairsSql(source, offsets, allowed)},
+     offsets AS (${histogramMedian('(SELECT host, round(diff_ms) AS diff, count(*) AS n FROM pairs GROUP BY ALL)')})
+     SELECT host, domain, count(*)::INTEGER AS pairs, min(event_time_ms) AS first, max(event_time_ms) AS last,
+            min_by({'recordId': record_id, 'time': event_time_ms, 'bytesText': event_bytes, 'attemptTime': attempt_time_ms, 'attemptBytes': attempt_bytes},
+                   (event_time_ms, event_key), $perKind) AS examples,
+            any_value(o.offset_ms) AS offset_ms
+       FROM pairs JOIN offsets o USING (host) GROUP BY host, domain`,
+    { ...windowParams(window), perKind: { bigint: BigInt(perKind) } },
+  );
+}
 
-    if (mapped) {
-      distribute(events, pairs, ranked[0] ?? mapped[0]);
-      result.hosts.push(entry('map', mapped, pairs.length));
-      continue;
-    }
-    if (pairs.length > 0 && pairs.length >= RULES.attribution.minShare * events.length) {
-      distribute(events, pairs, ranked[0]);
-      result.hosts.push(entry('matching', [...ranked].sort(), pairs.length));
-      continue;
-    }
-    const viaFirewallLog = domainFromFirewallLog(host, input.firewallConnections, attempts, skewMs);
-    if (viaFirewallLog) {
-      give(viaFirewallLog, events, []);
-      result.hosts.push(entry('firewall-log', [viaFirewallLog], 0));
-      continue;
-    }
-    result.hosts.push(entry('unattributed', [], 0));
-  }
-  return result;
+interface UnpairedRow {
+  host: string;
+  first: number;
+  last: number;
+  examples: { recordId: number | null; time: number; bytesText: string }[];
+}
+
+/** The events of `hosts` that no pair took: their span and earliest few. */
+async function unpairedEvents(
+  connection: DuckDBConnection,
+  hosts: string[],
+  source: string,
+  offsets: Map<string, number>,
+  allowed: string,
+  window: Window,
+): Promise<Map<string, UnpairedRow>> {
+  const paired = offsets.size > 0 ? `WITH ${pairsSql(source, offsets, allowed)} ` : '';
+  const rows = await queryRows<UnpairedRow>(
+    connection,
+    `${paired}SELECT host, min(time_ms) AS first, max(time_ms) AS last,
+            min_by({'recordId': record_id, 'time': time_ms, 'bytesText': bytes}, (time_ms, ${eventKey('e')}), $perKind) AS examples
+       FROM smtp_filter_events e
+      WHERE ${XEXCH50_EVENTS} AND ${inWindow('time_created')} AND host IN (SELECT unnest($hosts))
+        ${offsets.size > 0 ? `AND ${eventKey('e')} NOT IN (SELECT event_key FROM pairs)` : ''}
+      GROUP BY host`,
+    { ...windowParams(window), hosts, perKind: { bigint: BigInt(perKind) } },
+  );
+  return new Map(rows.map((r) => [r.host, r]));
 }
 
 /**
- * The domain whose XEXCH50 sessions line up in time (at one clock offset within ±skew) with most
+ * The domain whose XEXCH50 attempts line up in time (at one clock offset within ±skew) with most
  * of this host's port-25 connections in its firewall log. The firewall log names no domain and
  * its destination is the published (internal) server, so time is the only link to the sender.
  */
-function domainFromFirewallLog(host: string, connections: FirewallConnections, attempts: XexchAttempt[], skewMs: number): string | null {
-  const times = [...connections].find(([h]) => shortName(h) === shortName(host))?.[1];
-  if (!times || times.length === 0) return null;
-  const rows = times.map((time): FirewallEvent => ({ host, recordId: null, time, bytesText: '', truncated: false }));
-  const { pairs } = matchHost(rows, attempts, skewMs, () => true);
-  return domainsByPairs(pairs)[0] ?? null;
+async function domainFromFirewallLog(connection: DuckDBConnection, host: string, options: AttributionOptions): Promise<string | null> {
+  const reach = options.skewSeconds * 1000 + toleranceMs;
+  const diffs = `SELECT $host AS host, c.connection, a.domain, c.time_ms - a.time_ms AS diff_ms
+      FROM (SELECT row_number() OVER () AS connection, epoch_ns(time) / 1e6 AS time_ms FROM firewall_log
+             WHERE dest_port = $port AND time IS NOT NULL AND ${inWindow('time')} AND split_part(lower(isa_host), '.', 1) = $short) c
+      JOIN (SELECT domain, time_ms FROM xexch50_attempts_in($since, $until)
+             WHERE blocked AND domain IS NOT NULL AND time_ms IS NOT NULL AND TRY_CAST(bytes AS INTEGER) IS NOT NULL) a
+        ON a.time_ms BETWEEN c.time_ms - $reach AND c.time_ms + $reach`;
+  const rows = await queryRows<{ domain: string }>(
+    connection,
+    `WITH host_offset AS (${clusterOffsetSql(diffs)})
+     SELECT domain FROM (
+       SELECT d.domain FROM (${diffs}) d JOIN host_offset o USING (host)
+        WHERE abs(d.diff_ms - o.offset_ms) <= ${toleranceMs}
+       QUALIFY row_number() OVER (PARTITION BY d.connection ORDER BY abs(d.diff_ms - o.offset_ms), d.domain) = 1)
+      GROUP BY domain ORDER BY count(*) DESC, domain LIMIT 1`,
+    {
+      ...windowParams(options.window),
+      host,
+      short: host.toLowerCase().split('.')[0],
+      port: RULES.attribution.smtpPort,
+      reach,
+      width: 2 * toleranceMs,
+    },
+  );
+  return rows[0]?.domain ?? null;
+}
+
+function emptyDomain(): DomainAttribution {
+  return { hosts: [], events: 0, first: null, last: null, examples: [], pairs: 0, pairExamples: [] };
+}
+
+export async function attributeFirewallEvents(connection: DuckDBConnection, options: AttributionOptions): Promise<Attribution> {
+  const hostRows = await queryRows<{ host: string; events: number }>(
+    connection,
+    `SELECT host, count(*)::INTEGER AS events FROM smtp_filter_events
+      WHERE ${XEXCH50_EVENTS} AND ${inWindow('time_created')} GROUP BY host ORDER BY host`,
+    windowParams(options.window),
+  );
+  const result: Attribution = { hosts: [], byDomain: new Map() };
+  if (hostRows.length === 0) return result;
+  const plans: HostPlan[] = hostRows.map((h) => ({ ...h, mapped: mappedDomains(options.firewallMap, h.host) }));
+  const source = candidateSource(options.skewSeconds);
+  const allowed = allowedSql(plans);
+  const offsetRows = await queryRows<{ host: string; offset_ms: number }>(
+    connection,
+    clusterOffsetSql(`SELECT host, diff_ms FROM ${source} WHERE ${allowed}`),
+    { ...windowParams(options.window), reach: options.skewSeconds * 1000 + toleranceMs, width: 2 * toleranceMs },
+  );
+  const offsets = new Map(offsetRows.map((r) => [r.host, r.offset_ms]));
+  const pairRows = await matchedPairs(connection, source, offsets, allowed, options.window);
+
+  const domain = (name: string, host: string): DomainAttribution => {
+    const entry = result.byDomain.get(name) ?? emptyDomain();
+    if (!entry.hosts.includes(host)) entry.hosts.push(host);
+    result.byDomain.set(name, entry);
+    return entry;
+  };
+  const unpairedHosts: { host: string; rest: string }[] = [];
+  for (const plan of plans) {
+    const own = pairRows.filter((r) => r.host === plan.host).sort((a, b) => b.pairs - a.pairs || a.domain.localeCompare(b.domain));
+    const matched = own.reduce((n, r) => n + r.pairs, 0);
+    const entry = (method: AttributionMethod, domains: string[]): FirewallHostAttribution => {
+      const paired = (method === 'map' || method === 'matching') && matched > 0;
+      return {
+        host: plan.host,
+        domains,
+        method,
+        clockOffsetSeconds: paired ? Math.round(own[0].offset_ms) / 1000 : null,
+        events: plan.events,
+        matched: paired ? matched : 0,
+      };
+    };
+    const distribute = (rest: string): void => {
+      for (const r of own) {
+        const d = domain(r.domain, plan.host);
+        d.events += r.pairs;
+        d.pairs += r.pairs;
+        d.first = Math.min(d.first ?? Infinity, r.first);
+        d.last = Math.max(d.last ?? -Infinity, r.last);
+        d.examples.push(...r.examples.map((x) => ({ host: plan.host, recordId: x.recordId, time: x.time, bytesText: x.bytesText })));
+        d.pairExamples.push(
+          ...r.examples.map((x) => ({
+            event: { host: plan.host, recordId: x.recordId, time: x.time, bytesText: x.bytesText },
+            attempt: { time: x.attemptTime, bytes: x.attemptBytes },
+          })),
+        );
+      }
+      if (plan.events > matched) unpairedHosts.push({ host: plan.host, rest });
+    };
+    if (plan.mapped) {
+      distribute(own[0]?.domain ?? plan.mapped[0]);
+      result.hosts.push(entry('map', plan.mapped));
+      continue;
+    }
+    if (matched > 0 && matched >= RULES.attribution.minShare * plan.events) {
+      distribute(own[0].domain);
+      result.hosts.push(entry('matching', own.map((r) => r.domain).sort()));
+      continue;
+    }
+    const viaFirewallLog = await domainFromFirewallLog(connection, plan.host, options);
+    if (viaFirewallLog) {
+      unpairedHosts.push({ host: plan.host, rest: viaFirewallLog });
+      result.hosts.push(entry('firewall-log', [viaFirewallLog]));
+      continue;
+    }
+    result.hosts.push(entry('unattributed', []));
+  }
+
+  if (unpairedHosts.length > 0) {
+    // Hosts attributed by the firewall log pair nothing: all their events are unpaired.
+    const pairedHosts = new Set(result.hosts.filter((h) => h.matched > 0).map((h) => h.host));
+    const pairedOffsets = new Map([...offsets].filter(([h]) => pairedHosts.has(h)));
+    const unpaired = await unpairedEvents(connection, unpairedHosts.map((u) => u.host), source, pairedOffsets, allowed, options.window);
+    for (const { host, rest } of unpairedHosts) {
+      const row = unpaired.get(host);
+      const plan = plans.find((p) => p.host === host);
+      const taken = result.hosts.find((h) => h.host === host)?.matched ?? 0;
+      if (!row || !plan) continue;
+      const d = domain(rest, host);
+      d.events += plan.events - taken;
+      d.first = Math.min(d.first ?? Infinity, row.first);
+      d.last = Math.max(d.last ?? -Infinity, row.last);
+      d.examples.push(...row.examples.map((x) => ({ host, ...x })));
+    }
+  }
+  for (const d of result.byDomain.values()) {
+    d.examples = d.examples.sort((a, b) => a.time - b.time).slice(0, perKind);
+    d.pairExamples = d.pairExamples.sort((a, b) => a.event.time - b.event.time).slice(0, perKind);
+  }
+  return result;
 }

@@ -11,7 +11,10 @@ import { trackingEvidence } from './evidence-tracking.js';
 import { sessionEvidence } from './evidence-sessions.js';
 import { queueEvidence } from './evidence-queue.js';
 import { firewallEvidence, type FirewallFacts } from './evidence-firewall.js';
-import { attributeFirewallEvents, type FirewallEvent, type FirewallHostAttribution } from './attribution.js';
+import { attributeFirewallEvents, type DomainAttribution, type FirewallEvent, type FirewallHostAttribution } from './attribution.js';
+import { TABLES } from '../store/records.js';
+import { quoteIdent } from '../store/ddl.js';
+import { literal } from './derived/sql-text.js';
 import { judge, type DomainEvidence, type StoreSides } from './verdict.js';
 import { isDomainName } from './firewall-map.js';
 
@@ -46,6 +49,8 @@ export interface DiagnosisResult {
 
 const NS = 1_000_000_000n;
 
+const NO_FIREWALL_EVENTS: DomainAttribution = { hosts: [], events: 0, first: null, last: null, examples: [], pairs: 0, pairExamples: [] };
+
 function iso(ns: bigint | null | undefined): string | null {
   return ns === null || ns === undefined ? null : isoFromNanos(ns, 3);
 }
@@ -57,35 +62,48 @@ interface Span {
   firewall: boolean;
 }
 
+const SENDER_TABLES = ['tracking', 'smtp_sessions', 'smtp_lines', 'queue_snapshots', 'queue_messages'];
+const FIREWALL_TABLES = ['firewall_log'];
+
+/**
+ * Which sides hold rows in the window, and the span of all evidence ("the latest timestamp in the
+ * store" counts every event-log record too). Files whose rows all lie inside the window count
+ * whole (derived file spans); files it cuts are read within it.
+ */
 async function evidenceSpan(connection: DuckDBConnection, window: Window): Promise<Span> {
-  const sources: [string, string, 'sender' | 'firewall'][] = [
-    ['tracking', 'time', 'sender'],
-    ['smtp_sessions', 'start_time', 'sender'],
-    ['smtp_lines', 'time', 'sender'],
-    ['queue_snapshots', 'snapshot_time', 'sender'],
-    ['queue_messages', 'snapshot_time', 'sender'],
-    ['firewall_log', 'time', 'firewall'],
-  ];
-  const parts = sources.map(
-    ([table, column, side]) =>
-      `SELECT '${side}' AS side, count(*) AS n, epoch_ns(min(${column})) AS first, epoch_ns(max(${column})) AS last
-         FROM ${table} WHERE ${inWindow(column)}`,
-  );
-  parts.push(
-    `SELECT 'firewall', count(*), NULL, NULL
-       FROM events WHERE lower(provider) = lower($provider) AND event_id = $eventId AND ${inWindow('time_created')}`,
-    // Every event-log record counts for the span ("the latest timestamp in the store").
-    `SELECT 'any', 0, epoch_ns(min(time_created)), epoch_ns(max(time_created)) FROM events WHERE ${inWindow('time_created')}`,
-  );
-  const rows = await queryRows<{ side: string; n: bigint; first: bigint | null; last: bigint | null }>(
+  const params = windowParams(window);
+  const inside = `(($since IS NULL AND $until IS NULL) OR (timed = rows AND ($since IS NULL OR first_ns >= epoch_ns($since::TIMESTAMP)) AND ($until IS NULL OR last_ns < epoch_ns($until::TIMESTAMP))))`;
+  const outside = `(timed = rows AND (last_ns < epoch_ns($since::TIMESTAMP) OR first_ns >= epoch_ns($until::TIMESTAMP)))`;
+  const spans = await queryRows<{ source: string; n: bigint; first: bigint | null; last: bigint | null }>(
     connection,
-    parts.join(' UNION ALL '),
-    { ...windowParams(window), provider: RULES.firewallEvent.provider, eventId: RULES.firewallEvent.eventId },
+    `SELECT source, sum(rows)::BIGINT AS n, min(first_ns) AS first, max(last_ns) AS last FROM file_spans WHERE ${inside} GROUP BY source`,
+    params,
   );
-  const span: Span = { first: null, last: null, sender: false, firewall: false };
-  for (const r of rows) {
-    if (r.side === 'sender' && r.n > 0n) span.sender = true;
-    if (r.side === 'firewall' && r.n > 0n) span.firewall = true;
+  const cut = await queryRows<{ source: string; files: bigint[] }>(
+    connection,
+    `SELECT source, list(DISTINCT file_id) AS files FROM file_spans WHERE NOT ${inside} AND NOT coalesce(${outside}, false) GROUP BY source`,
+    params,
+  );
+  for (const { source, files } of cut) {
+    const column = TABLES.find((t) => t.name === source)?.timeColumn ?? '';
+    spans.push(
+      ...(await queryRows<{ source: string; n: bigint; first: bigint | null; last: bigint | null }>(
+        connection,
+        `SELECT ${literal(source)} AS source, count(*) AS n, epoch_ns(min(${quoteIdent(column)})) AS first, epoch_ns(max(${quoteIdent(column)})) AS last
+           FROM ${quoteIdent(source)} WHERE file_id IN (${files.map(Number).join(', ')}) AND ${inWindow(quoteIdent(column))}`,
+        params,
+      )),
+    );
+  }
+  const [{ events }] = await queryRows<{ events: bigint }>(
+    connection,
+    `SELECT count(*) AS events FROM smtp_filter_events WHERE event_id = $eventId AND ${inWindow('time_created')}`,
+    { ...params, eventId: RULES.firewallEvent.eventId },
+  );
+  const span: Span = { first: null, last: null, sender: false, firewall: events > 0n };
+  for (const r of spans) {
+    if (r.n > 0n && SENDER_TABLES.includes(r.source)) span.sender = true;
+    if (r.n > 0n && FIREWALL_TABLES.includes(r.source)) span.firewall = true;
     if (r.first !== null && (span.first === null || r.first < span.first)) span.first = r.first;
     if (r.last !== null && (span.last === null || r.last > span.last)) span.last = r.last;
   }
@@ -162,7 +180,7 @@ function firewallNotes(facts: FirewallFacts, hosts: FirewallHostSummary[], sides
       notes.push(`firewall host ${h.host}: ${h.unknownVerbEvents} SmtpEvt 20031 event(s) without Data (Event Viewer text/CSV export?): the verb is unknown, not counted as XEXCH50 evidence`);
     }
   }
-  if (facts.firewallLogRows > 0 && facts.xexch50Events.length === 0) {
+  if (facts.firewallLogRows > 0 && hosts.every((h) => h.events === 0)) {
     notes.push(`the firewall log holds ${facts.firewallLogRows} port-25 row(s) but no SmtpEvt 20031 XEXCH50 event is in the store`);
   }
   return notes;
@@ -188,10 +206,8 @@ export async function diagnose(connection: DuckDBConnection, options: DiagnoseOp
   const sessions = await sessionEvidence(connection, window);
   const queues = await queueEvidence(connection, window);
   const firewall = await firewallEvidence(connection, window);
-  const attribution = attributeFirewallEvents({
-    events: firewall.xexch50Events,
-    attempts: sessions.attempts,
-    firewallConnections: firewall.connections,
+  const attribution = await attributeFirewallEvents(connection, {
+    window,
     firewallMap: options.firewallMap,
     skewSeconds: options.skewSeconds ?? RULES.attribution.defaultSkewSeconds,
   });
@@ -230,7 +246,7 @@ export async function diagnose(connection: DuckDBConnection, options: DiagnoseOp
     ...sessions.byDomain.keys(),
     ...queueDomains,
     ...[...inbound.keys()].filter(isDomainName),
-    ...attribution.eventsByDomain.keys(),
+    ...attribution.byDomain.keys(),
     ...[...(options.firewallMap?.values() ?? [])].flat(),
   ]);
   const wanted = options.domain?.trim().toLowerCase();
@@ -238,17 +254,16 @@ export async function diagnose(connection: DuckDBConnection, options: DiagnoseOp
 
   for (const domain of [...domains].sort()) {
     if (wanted && domain !== wanted) continue;
-    const events = attribution.eventsByDomain.get(domain) ?? [];
-    const pairs = attribution.pairsByDomain.get(domain) ?? [];
+    const firewallEvents = attribution.byDomain.get(domain) ?? NO_FIREWALL_EVENTS;
     const evidence: DomainEvidence = {
       tracking: tracking.get(domain),
       sessions: sessions.byDomain.get(domain),
       queue: queues.get(domain),
-      firewallEvents: events.length,
-      firewallMethods: attribution.hosts.filter((h) => h.domains.includes(domain) && events.some((e) => e.host === h.host)).map((h) => h.method),
+      firewallEvents: firewallEvents.events,
+      firewallMethods: attribution.hosts.filter((h) => h.domains.includes(domain) && firewallEvents.hosts.includes(h.host)).map((h) => h.method),
       inboundMessages: inbound.get(domain) ?? 0,
     };
-    result.findings.push(buildFinding(domain, evidence, events, pairs, result.firewallHosts, sides, now));
+    result.findings.push(buildFinding(domain, evidence, firewallEvents, result.firewallHosts, sides, now));
   }
   result.findings.sort(worstFirst);
   if (domains.size === 0) {
@@ -260,8 +275,7 @@ export async function diagnose(connection: DuckDBConnection, options: DiagnoseOp
 function buildFinding(
   domain: string,
   e: DomainEvidence,
-  events: FirewallEvent[],
-  pairs: { event: FirewallEvent; attempt: { time: number; bytes: number } }[],
+  firewall: DomainAttribution,
   hosts: FirewallHostSummary[],
   sides: StoreSides,
   now: bigint,
@@ -272,16 +286,10 @@ function buildFinding(
   const q = e.queue;
   const oldestStuck = earliest(t?.oldestStuck, q && q.latestMessages > 0 ? q.oldestMessage : null);
   const stuckAgeSeconds = oldestStuck === null ? null : Number((now - oldestStuck) / (NS / 1000n)) / 1000;
-  let eventFirst = Infinity;
-  let eventLast = -Infinity;
-  for (const x of events) {
-    eventFirst = Math.min(eventFirst, x.time);
-    eventLast = Math.max(eventLast, x.time);
-  }
-  const first = earliest(t?.first, s?.first, q?.first, events.length > 0 ? nanosFromMs(eventFirst) : null);
-  const last = latest(t?.last, s?.last, q?.last, events.length > 0 ? nanosFromMs(eventLast) : null);
+  const first = earliest(t?.first, s?.first, q?.first, firewall.first === null ? null : nanosFromMs(firewall.first));
+  const last = latest(t?.last, s?.last, q?.last, firewall.last === null ? null : nanosFromMs(firewall.last));
   const perKind = RULES.examples.perKind;
-  const domainHosts = hosts.filter((h) => h.domains.includes(domain) && events.some((x) => x.host === h.host));
+  const domainHosts = hosts.filter((h) => h.domains.includes(domain) && firewall.hosts.includes(h.host));
 
   return {
     domain,
@@ -295,11 +303,11 @@ function buildFinding(
       undelivered: t?.undelivered ?? 0,
       xexch50_attempts: s?.xexch50Attempts ?? 0,
       xexch50_blocked: s?.xexch50Blocked ?? 0,
-      firewall_events: events.length,
+      firewall_events: firewall.events,
     },
     evidence: {
       reasons: judgement.reasons,
-      sources: [t && 'tracking', s && 'smtp-sessions', q && 'queue', events.length > 0 && 'firewall-events', e.inboundMessages > 0 && 'inbound-mail'].filter(Boolean),
+      sources: [t && 'tracking', s && 'smtp-sessions', q && 'queue', firewall.events > 0 && 'firewall-events', e.inboundMessages > 0 && 'inbound-mail'].filter(Boolean),
       inbound_messages: e.inboundMessages,
       messages: t && {
         sent: t.sent,
@@ -334,8 +342,8 @@ function buildFinding(
         refused_504: s.xexch50Harmless,
       },
       firewall: {
-        events: events.length,
-        matched_pairs: pairs.length,
+        events: firewall.events,
+        matched_pairs: firewall.pairs,
         hosts: domainHosts.map((h) => ({ host: h.host, method: h.method, clock_offset_seconds: h.clockOffsetSeconds })),
       },
       queue: q && {
@@ -352,8 +360,8 @@ function buildFinding(
         stuck: jsonSafe(t?.stuckExamples ?? []),
         ndr: jsonSafe(t?.ndrExamples ?? []),
         sessions: jsonSafe(s?.examples ?? []),
-        firewall_events: events.slice(0, perKind).map(eventExample),
-        matched: pairs.slice(0, perKind).map((p) => ({
+        firewall_events: firewall.examples.map(eventExample),
+        matched: firewall.pairExamples.map((p) => ({
           event: eventExample(p.event),
           attempt: { time: iso(nanosFromMs(p.attempt.time)), bytes: p.attempt.bytes },
         })),

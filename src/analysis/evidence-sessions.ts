@@ -1,13 +1,9 @@
-// Outbound SMTP sessions (smtp_sessions, smtp_lines, smtp_session_recipients), per remote domain.
-// A session belongs to the domains of its recipients; a session that never reached RCPT (refused,
-// timed out, dropped before the banner) belongs to the domain a `*` line of it names (2007+ SEND
-// logs: "Destination domain: ..."), else to the domains other sessions to the same remote address
-// carried mail for.
+// Outbound SMTP sessions per remote domain, from the derived sessions (which domain a session
+// belongs to is decided there: src/analysis/derived/sessions.ts) and their recipients' replies.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { findStatusCode, statusCodeInfo } from '../knowledge/status-codes.js';
 import { RULES } from './rules.js';
-import { inWindow, queryRows, windowParams, type Window } from './sql.js';
-import type { XexchAttempt } from './attribution.js';
+import { queryRows, windowParams, type Window } from './sql.js';
 
 export interface SessionExample {
   start: bigint | null;
@@ -49,98 +45,19 @@ export interface SessionEvidence {
 
 export interface SessionFacts {
   byDomain: Map<string, SessionEvidence>;
-  /** Outbound XEXCH50 commands never acknowledged, with their domain, for firewall-event matching. */
-  attempts: XexchAttempt[];
   /** Outbound sessions no domain could be given to. */
   unassigned: number;
 }
 
-const SESSIONS = 'diag_sessions';
-const XEXCH50 = 'diag_xexch50';
-
-/**
- * An XEXCH50 whose acknowledgement never came: the session dropped after it, or the log ended
- * right after the 354 go-ahead with nothing more on that connection.
- */
-const BLOCKED = `xexch50_sent AND (list_contains($blockedOutcomes, xexch50_outcome) OR list_contains($blockedEnds, end_reason)
-  OR (xexch50_outcome IS NULL AND xexch50_reply_code = $goAhead AND list_contains($unfinished, end_reason)))`;
-
-/**
- * The temp table of outbound sessions in the window, one row per (session, domain) with the
- * columns the evidence needs and the blocked flag; domain null = no domain could be given.
- */
-async function buildSessions(connection: DuckDBConnection, window: Window): Promise<void> {
-  await queryRows(
-    connection,
-    `CREATE OR REPLACE TEMP TABLE ${SESSIONS} AS
-     WITH s AS (
-       SELECT file_id, seq, session_key, server, start_time, end_time, remote_ip, remote_host, banner_code, greeting,
-              ehlo_refused, masked_verbs, xexch50_advertised, xexch50_sent, xexch50_bytes, xexch50_reply_code,
-              xexch50_outcome, end_reason, first_line_no, recipient_domains
-         FROM smtp_sessions WHERE direction = 'outbound' AND ${inWindow('start_time')}
-     ),
-     named AS (
-       SELECT file_id, seq, domain FROM (
-         SELECT file_id, seq, lower(trim(unnest(string_split(recipient_domains, ',')))) AS domain
-           FROM s WHERE recipient_domains IS NOT NULL)
-        WHERE domain <> ''
-     ),
-     bare AS (
-       SELECT file_id, seq, session_key, remote_ip FROM s ANTI JOIN named USING (file_id, seq)
-     ),
-     noted AS (
-       SELECT DISTINCT b.file_id, b.seq, lower(regexp_extract(l.argument, $destination, 1)) AS domain
-         FROM bare b JOIN smtp_lines l USING (file_id, session_key)
-        WHERE l.direction = 'outbound' AND l.event = '*' AND contains(l.argument, $marker) AND regexp_matches(l.argument, $destination)
-     ),
-     ip_domain AS (
-       SELECT DISTINCT s.remote_ip, n.domain FROM s JOIN named n USING (file_id, seq)
-        WHERE s.remote_ip IN (SELECT remote_ip FROM bare)
-     ),
-     by_ip AS (
-       SELECT b.file_id, b.seq, i.domain FROM bare b JOIN ip_domain i USING (remote_ip) ANTI JOIN noted n USING (file_id, seq)
-     ),
-     unassigned AS (
-       SELECT file_id, seq, NULL::VARCHAR AS domain FROM bare ANTI JOIN noted USING (file_id, seq) ANTI JOIN by_ip USING (file_id, seq)
-     ),
-     assigned AS (
-       SELECT * FROM named UNION ALL SELECT * FROM noted UNION ALL SELECT * FROM by_ip UNION ALL SELECT * FROM unassigned
-     )
-     SELECT s.* EXCLUDE (recipient_domains), a.domain, coalesce(${BLOCKED}, false) AS blocked
-       FROM s JOIN assigned a USING (file_id, seq)`,
-    {
-      ...windowParams(window),
-      destination: RULES.sessions.destinationDomainPattern,
-      // A literal part of the pattern: a cheap filter before the regular expression.
-      marker: RULES.sessions.destinationDomainPattern.split('(')[0],
-      blockedOutcomes: RULES.sessions.xexch50BlockedOutcomes,
-      blockedEnds: RULES.sessions.xexch50BlockedEndReasons,
-      goAhead: RULES.sessions.xexch50GoAheadCode,
-      unfinished: RULES.sessions.unfinishedEndReasons,
-    },
-  );
-  // One row per XEXCH50 command: from the protocol-log lines (exact time, one per message), or from
-  // the session record alone when its lines are not in the store.
-  await queryRows(
-    connection,
-    `CREATE OR REPLACE TEMP TABLE ${XEXCH50} AS
-     WITH x AS (
-       SELECT file_id, session_key, epoch_ns(time) / 1e6 AS time_ms, regexp_extract(argument, '^\\s*([0-9]+)', 1) AS bytes
-         FROM smtp_lines
-        WHERE direction = 'outbound' AND verb = 'XEXCH50' AND time IS NOT NULL
-     )
-     SELECT s.domain, coalesce(x.time_ms, epoch_ns(s.start_time) / 1e6) AS time_ms,
-            coalesce(nullif(x.bytes, ''), CAST(s.xexch50_bytes AS VARCHAR)) AS bytes, s.session_key, s.blocked
-       FROM ${SESSIONS} s LEFT JOIN x USING (file_id, session_key)
-      WHERE s.domain IS NOT NULL AND (x.time_ms IS NOT NULL OR s.xexch50_sent)`,
-  );
-}
+/** Outbound sessions of the window, one row per (session, domain), and their XEXCH50 commands (src/analysis/derived/sessions.ts). */
+const SESSIONS = 'outbound_sessions_in($since, $until)';
+const XEXCH50 = 'xexch50_attempts_in($since, $until)';
 
 type Row<T> = T & { domain: string };
 
 export async function sessionEvidence(connection: DuckDBConnection, window: Window): Promise<SessionFacts> {
-  await buildSessions(connection, window);
-  try {
+  const params = windowParams(window);
+  {
     const stats = await queryRows<Row<{
       sessions: number;
       connected: number;
@@ -181,6 +98,7 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
         noConnection: RULES.sessions.noConnectionEndReasons,
         harmless: RULES.replies.xexch50Harmless,
         perKind: { bigint: BigInt(RULES.examples.perKind) },
+        ...params,
       },
     );
     const byReason = await queryRows<Row<{ kind: string; value: string; n: number }>>(
@@ -191,6 +109,7 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
        SELECT domain, 'xexch50', coalesce(xexch50_outcome, '(unknown)'), count(*)::INTEGER
          FROM ${SESSIONS} WHERE domain IS NOT NULL AND xexch50_sent GROUP BY ALL
        ORDER BY 1, 2, 4 DESC, 3`,
+      params,
     );
     const recipients = await queryRows<Row<{ code: number | null; text: string | null; n: number }>>(
       connection,
@@ -198,20 +117,17 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
          FROM smtp_session_recipients r SEMI JOIN ${SESSIONS} s USING (file_id, seq)
         WHERE r.domain IS NOT NULL
         GROUP BY ALL`,
+      params,
     );
     const attemptCounts = await queryRows<Row<{ n: number }>>(
       connection,
-      `SELECT domain, count(*)::INTEGER AS n FROM ${XEXCH50} GROUP BY domain`,
-    );
-    const blocked = await queryRows<Row<{ time_ms: number[]; bytes: number[] }>>(
-      connection,
-      `SELECT domain, list(time_ms) AS time_ms, list(bytes::INTEGER) AS bytes FROM ${XEXCH50}
-        WHERE blocked AND time_ms IS NOT NULL AND TRY_CAST(bytes AS INTEGER) IS NOT NULL
-        GROUP BY domain`,
+      `SELECT domain, count(*)::INTEGER AS n FROM ${XEXCH50} WHERE domain IS NOT NULL GROUP BY domain`,
+      params,
     );
     const [{ unassigned }] = await queryRows<{ unassigned: number }>(
       connection,
       `SELECT count(*)::INTEGER AS unassigned FROM ${SESSIONS} WHERE domain IS NULL`,
+      params,
     );
 
     const byDomain = new Map<string, SessionEvidence>();
@@ -264,10 +180,6 @@ export async function sessionEvidence(connection: DuckDBConnection, window: Wind
       const e = byDomain.get(c.domain);
       if (e) e.xexch50Attempts = c.n;
     }
-    const attempts: XexchAttempt[] = blocked.flatMap(({ domain, time_ms, bytes }) => time_ms.map((time, i) => ({ domain, time, bytes: bytes[i] })));
-    return { byDomain, attempts, unassigned };
-  } finally {
-    await queryRows(connection, `DROP TABLE IF EXISTS ${XEXCH50}`);
-    await queryRows(connection, `DROP TABLE IF EXISTS ${SESSIONS}`);
+    return { byDomain, unassigned };
   }
 }

@@ -1,12 +1,14 @@
 // `--lake DIR`: an in-memory DuckDB whose views carry the store's table names and column types over
 // the Parquet files of an export, so `query` and the canned reports run unchanged against a lake.
-// Views read the files at query time: a later incremental export is seen without reopening.
+// Views read the files at query time: a later incremental export is seen without reopening. The
+// store's derived tables (src/analysis/derived) are views here, computed from the lake's data.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { EdgelogError } from '../cli/errors.js';
 import { quoteIdent } from '../store/ddl.js';
 import { DERIVED_VIEWS } from '../store/views.js';
+import { derivedViewStatements } from '../analysis/derived/maintain.js';
 import { LAKE_FORMAT_VERSION, MANIFEST, tableDir, tableGlob, type LakeManifest, sqlLiteral } from './layout.js';
 
 export interface Lake {
@@ -60,6 +62,7 @@ export async function openLake(dir: string): Promise<Lake> {
       await connection.run(`CREATE VIEW ${quoteIdent(name)} AS SELECT ${casts} FROM ${from}`);
     }
     for (const view of DERIVED_VIEWS) await connection.run(view.sql);
+    for (const statement of derivedViewStatements()) await connection.run(statement);
   } catch (error) {
     connection.closeSync();
     instance.closeSync();

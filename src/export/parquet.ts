@@ -10,6 +10,7 @@ import { quoteIdent } from '../store/ddl.js';
 import { TABLES } from '../store/records.js';
 import { runSql } from '../store/sql.js';
 import { isoFromNanos } from '../util/timezone.js';
+import { DERIVED_TABLE_NAMES } from '../analysis/derived/maintain.js';
 import { DAY_COLUMN, KIND_COLUMN, LAKE_FORMAT_VERSION, MANIFEST, tableDir, type LakeManifest, type LakeTable, sqlLiteral } from './layout.js';
 
 export interface ExportOptions {
@@ -85,6 +86,8 @@ async function storeTables(connection: DuckDBConnection): Promise<Map<string, [s
   const tables = new Map<string, [string, string][]>();
   for (const r of rows) {
     const name = String(r.table_name);
+    // Derived tables are recomputed from the data: a lake gets them as views (lake.ts).
+    if (DERIVED_TABLE_NAMES.includes(name)) continue;
     tables.set(name, [...(tables.get(name) ?? []), [String(r.column_name), String(r.data_type)]]);
   }
   return tables;

@@ -12,6 +12,7 @@ import { RecordLoader } from './loader.js';
 import { fingerprint } from './fingerprint.js';
 import { findDuplicate, findShorterIngests, recordFailure, recordFinish, recordStart, type LedgerStatus } from './ledger.js';
 import type { Store } from './store.js';
+import { refreshDerived } from '../analysis/derived/maintain.js';
 
 export type IngestStatus = LedgerStatus | 'duplicate' | 'unrecognised' | 'missing';
 
@@ -254,6 +255,7 @@ async function loadFromReader(store: Store, req: LoadRequest): Promise<LoadResul
     loader.close();
     issueAppender.closeSync();
     await connection.run('RESET memory_limit');
+    await refreshDerived(connection, fileId);
     const failed = records === 0 && issues.errors > 0;
     const status: LedgerStatus = failed ? 'failed' : issues.rejected > 0 || issues.errors > 0 ? 'partial' : 'ok';
     const message = issues.firstError;

@@ -3,6 +3,7 @@
 import { TABLES } from './records.js';
 import { createTableSql } from './ddl.js';
 import { DERIVED_VIEWS } from './views.js';
+import { rebuildDerivedStatements } from '../analysis/derived/maintain.js';
 import { AUDIT_MIGRATION, AUDIT_REUSE_MIGRATION } from '../audit/schema.js';
 
 export interface Migration {
@@ -49,6 +50,11 @@ export const MIGRATIONS: Migration[] = [
     statements: [...ledger, ...TABLES.flatMap((t) => createTableSql(t)), ...DERIVED_VIEWS.map((v) => v.sql)],
   },
   AUDIT_MIGRATION,
+  {
+    version: 3,
+    description: 'derived tables of the diagnosis and reports (src/analysis/derived), built from the data',
+    statements: rebuildDerivedStatements(),
+  },
   AUDIT_REUSE_MIGRATION,
 ];
 

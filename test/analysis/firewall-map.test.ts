@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFirewallMap } from '../../src/analysis/diagnose.js';
 import { mappedDomains } from '../../src/analysis/firewall-map.js';
-import { bytesMatch } from '../../src/analysis/attribution.js';
 import { EdgelogError } from '../../src/cli/errors.js';
 
 test('firewall map: hosts, several domains, comments and blank lines', () => {
@@ -28,12 +27,4 @@ test('firewall map errors name the file and line', () => {
   assert.throws(() => parseFirewallMap('# x\n=b.example', 'fw.map'), /fw\.map:2: missing or invalid host name/);
   assert.throws(() => parseFirewallMap('isa=good.example,bad domain', 'fw.map'), /fw\.map:1: invalid domain "bad domain" for host isa/);
   assert.throws(() => parseFirewallMap('isa=', 'fw.map'), /fw\.map:1: invalid domain ""/);
-});
-
-test('byte counts: the 12-byte Data of KB 818222 may have lost digits, so it matches as a prefix', () => {
-  const cut = { host: 'h', recordId: 1, time: 0, bytesText: '1020', truncated: true };
-  assert.equal(bytesMatch(cut, 1020), true);
-  assert.equal(bytesMatch(cut, 10204), true, 'a 5-digit count cut to 4 digits');
-  assert.equal(bytesMatch(cut, 1021), false);
-  assert.equal(bytesMatch({ ...cut, bytesText: '980', truncated: false }, 9801), false);
 });

@@ -1,0 +1,61 @@
+// The firewall side. `smtp_filter_events`: SmtpEvt events with the verb and byte count read from
+// their Binary data (`XEXCH50 1020`). `xexch50_candidates`: every pairing of a firewall XEXCH50
+// event with a blocked outbound XEXCH50 attempt of the same byte count within the default skew
+// (plus twice the tolerance, the furthest a pair can lie from a host offset inside the skew).
+// Attribution (attribution.ts) reads the candidates instead of matching millions of rows at query
+// time. A candidate row is recomputed with its event: an event gains candidates when its own file
+// or an attempt's file arrives, and its candidate count tells attribution whether it is ambiguous.
+import { RULES } from '../rules.js';
+import { literal, type Scope } from './sql-text.js';
+
+const rules = RULES.firewallEvent;
+const pattern = literal(rules.dataPattern);
+
+export function smtpFilterEventsSelect(scope: Scope): string {
+  return `SELECT file_id, seq, coalesce(computer, '(unknown host)') AS host, computer, event_id, record_id, time_created,
+         epoch_ns(time_created) / 1e6 AS time_ms, data, message,
+         nullif(regexp_extract(data, ${pattern}, 1), '') AS verb,
+         nullif(regexp_extract(data, ${pattern}, 2), '') AS bytes,
+         -- Data cut at the documented length may have lost digits of the count (log-formats.md §1).
+         nullif(regexp_extract(data, ${pattern}, 3), '') IS NULL AND length(data) = ${literal(rules.dataTruncatedAtBytes)} AS truncated
+    FROM (SELECT file_id, seq, computer, event_id, record_id, time_created, message, trim(binary_text) AS data
+            FROM events e WHERE lower(provider) = lower(${literal(rules.provider)}) AND ${scope('e')})`;
+}
+
+/** XEXCH50 events of the firewall rule: the only ones that can be KB 818222 evidence. */
+export const XEXCH50_EVENTS = `event_id = ${literal(rules.eventId)} AND time_created IS NOT NULL
+  AND starts_with(upper(data), ${literal(`${rules.xexch50Verb.toUpperCase()} `)}) AND bytes IS NOT NULL`;
+
+/** Furthest a matched pair can lie apart (ms) when the host offset is searched within `skewSeconds`. */
+export function candidateBoundMs(skewSeconds: number): number {
+  return (skewSeconds + 2 * RULES.attribution.toleranceSeconds) * 1000;
+}
+
+export const PRECOMPUTED_SKEW_SECONDS = RULES.attribution.defaultSkewSeconds;
+
+export const eventKey = (e: string): string => `hash(${e}.file_id, ${e}.seq)`;
+
+/**
+ * Pairs (event, attempt) of equal byte count (a prefix when the event's Data was cut) within
+ * `boundMs`, joined on time buckets as wide as the bound (an event's bucket and both neighbours).
+ */
+export function candidatesSelect(eventScope: Scope, attemptScope: Scope, boundMs: number): string {
+  return `WITH e AS (
+    SELECT *, unnest([bucket - 1, bucket, bucket + 1]) AS near FROM (
+      SELECT ${eventKey('e')} AS event_key, file_id, seq, host, record_id, time_created, time_ms, bytes, truncated,
+             floor(time_ms / ${boundMs}) AS bucket
+        FROM smtp_filter_events e WHERE ${XEXCH50_EVENTS} AND ${eventScope('e')})
+  ),
+  a AS (
+    SELECT file_id, seq, start_time, domain, time_ms, CAST(TRY_CAST(bytes AS INTEGER) AS VARCHAR) AS bytes, floor(time_ms / ${boundMs}) AS bucket
+      FROM xexch50_attempts a
+     WHERE blocked AND domain IS NOT NULL AND time_ms IS NOT NULL AND TRY_CAST(bytes AS INTEGER) IS NOT NULL AND ${attemptScope('a')}
+  )
+  SELECT e.event_key, e.host, e.file_id AS event_file_id, e.seq AS event_seq, e.record_id, e.time_created, e.time_ms AS event_time_ms,
+         e.bytes AS event_bytes, a.file_id AS attempt_file_id, a.seq AS attempt_seq, a.start_time AS attempt_start,
+         a.time_ms AS attempt_time_ms, a.bytes::INTEGER AS attempt_bytes, a.domain, e.time_ms - a.time_ms AS diff_ms,
+         count(*) OVER (PARTITION BY e.event_key) AS event_candidates
+    FROM e JOIN a ON a.bucket = e.near
+   WHERE abs(e.time_ms - a.time_ms) <= ${boundMs}
+     AND (a.bytes = e.bytes OR (e.truncated AND starts_with(a.bytes, e.bytes)))`;
+}

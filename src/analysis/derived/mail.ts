@@ -1,0 +1,61 @@
+// Message tracking, one row per (message, recipient) pair with its state over all of its rows: a
+// message's events span files (days, servers, an appended tail), so a pair is recomputed from every
+// tracking row of its message whenever a file touches that message. Pairs are keyed on a 64-bit hash
+// of (message id, lower-case recipient): grouping on the strings costs three times as much on
+// millions of rows, and a collision among a few million pairs is vanishingly unlikely.
+import { RULES } from '../rules.js';
+import { literalList, type Scope } from './sql-text.js';
+
+const kinds = RULES.tracking;
+const isKind = (list: readonly string[]) => `event_kind IN ${literalList(list)}`;
+
+/** Key of the message of tracking row `t`: the unit of recomputation. */
+export const messageKey = (t: string): string => `hash(coalesce(${t}.message_id, ${t}.internal_id))`;
+const pairKey = (t: string): string => `hash(coalesce(${t}.message_id, ${t}.internal_id), lower(trim(${t}.recipient)))`;
+
+/** Latest value by time; ties go to the row loaded last, so a rebuild and an incremental refresh agree. */
+const latest = (value: string, condition: string) => `arg_max(${value}, (time, file_id, seq)) FILTER (WHERE ${condition} AND time IS NOT NULL)`;
+
+export function mailPairsSelect(scope: Scope): string {
+  return `SELECT min(${messageKey('t')}) AS message_key,
+       ${pairKey('t')} AS pair_key,
+       lower(trim(min(recipient_domain))) AS domain,
+       min(coalesce(message_id, internal_id)) AS message_id,
+       lower(trim(min(recipient))) AS recipient,
+       min(sender) AS sender,
+       lower(trim(split_part(min(sender), '@', 2))) AS sender_domain,
+       min(subject) AS subject,
+       coalesce(bool_or(${isKind(kinds.remoteKinds)}), false) AS remote,
+       coalesce(bool_or(${isKind(kinds.sentKinds)}), false) AS sent,
+       coalesce(bool_or(${isKind(kinds.deliveredKinds)}), false) AS delivered,
+       coalesce(bool_or(${isKind(kinds.ndrKinds)}), false) AS ndr,
+       ${latest('dsn_code', isKind(kinds.ndrKinds))} AS ndr_code,
+       count(*) FILTER (WHERE ${isKind(kinds.deferKinds)})::INTEGER AS defers,
+       count(*) FILTER (WHERE ${isKind(kinds.attemptKinds)})::INTEGER AS attempts,
+       ${latest('coalesce(recipient_status, dsn_code)', '(recipient_status IS NOT NULL OR dsn_code IS NOT NULL)')} AS last_status,
+       min(time) AS first_time,
+       max(time) AS last_time,
+       min(time) FILTER (WHERE ${isKind(kinds.deliveredKinds)}) AS delivered_time,
+       bool_or(time IS NULL) AS timeless
+  FROM tracking t
+ WHERE recipient_domain IS NOT NULL AND recipient IS NOT NULL AND ${scope('t')}
+ GROUP BY pair_key`;
+}
+
+/**
+ * The pairs as they stand on the tracking rows inside [since, until): pairs whose rows all lie
+ * inside come from the table; pairs the window cuts (or with rows without a time) are recomputed
+ * from their rows inside it. Without a window this is the table itself.
+ */
+export const MAIL_PAIRS_IN = `CREATE OR REPLACE MACRO mail_pairs_in(since, until) AS TABLE
+  SELECT * FROM mail_pairs
+   WHERE (since IS NULL OR first_time >= since) AND (until IS NULL OR last_time < until)
+     AND NOT (timeless AND (since IS NOT NULL OR until IS NOT NULL))
+  UNION ALL BY NAME
+  ${mailPairsSelect(
+    (t) => `${pairKey(t)} IN (
+      SELECT pair_key FROM mail_pairs
+       WHERE (since IS NOT NULL OR until IS NOT NULL)
+         AND (timeless OR (first_time < since AND last_time >= since) OR (first_time < until AND last_time >= until)))
+      AND (since IS NULL OR ${t}.time >= since) AND (until IS NULL OR ${t}.time < until)`,
+  )}`;

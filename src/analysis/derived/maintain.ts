@@ -1,0 +1,107 @@
+// Derived tables: the per-message, per-session and per-event work of the diagnosis and the reports,
+// done once when data arrives instead of on every query. Each is defined by one SELECT over the
+// data tables (or earlier derived tables) and kept up to date inside each file's ingest
+// transaction, so a rollback or a kill leaves them consistent with the data:
+//   - per file: rows that come from one file only (a session and its lines, an event) are inserted
+//     with that file;
+//   - per key: rows that combine several files (a message's tracking rows, an event's candidate
+//     attempts) are deleted and recomputed, for the keys the file touched, from all rows of those
+//     keys: a semi-join on the touched keys keeps the cost proportional to the file.
+// `rebuildDerived` recomputes everything (after a migration, a retention delete, a bulk copy); a
+// changed definition (e.g. an edited rules file) is noticed by its digest and rebuilt the same way.
+// Over a Parquet lake the same SELECTs become views.
+import { createHash } from 'node:crypto';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { EVERYTHING, ofFile } from './sql-text.js';
+import { MAIL_PAIRS_IN, mailPairsSelect, messageKey } from './mail.js';
+import { SESSION_MACROS, outboundSessionsSelect, xexch50AttemptsSelect } from './sessions.js';
+import { PRECOMPUTED_SKEW_SECONDS, candidateBoundMs, candidatesSelect, eventKey, smtpFilterEventsSelect, XEXCH50_EVENTS } from './firewall.js';
+import { fileSpansSelect } from './spans.js';
+import { REPORT_TABLES } from './report-tables.js';
+import { TOUCHED_KEYS, touchedKeys, type DerivedTable } from './table.js';
+
+const candidateBound = candidateBoundMs(PRECOMPUTED_SKEW_SECONDS);
+
+/** In dependency order: a table may read the ones before it. */
+export const DERIVED_TABLES: readonly DerivedTable[] = [
+  {
+    name: 'mail_pairs',
+    refresh: 'key',
+    key: 'message_key',
+    keyOf: messageKey,
+    touched: (fileId) => `SELECT DISTINCT ${messageKey('t')} AS key FROM tracking t WHERE ${ofFile(fileId)('t')}`,
+    select: mailPairsSelect,
+  },
+  { name: 'outbound_sessions', refresh: 'file', select: outboundSessionsSelect },
+  { name: 'xexch50_attempts', refresh: 'file', select: xexch50AttemptsSelect },
+  { name: 'smtp_filter_events', refresh: 'file', select: smtpFilterEventsSelect },
+  {
+    name: 'xexch50_candidates',
+    refresh: 'key',
+    key: 'event_key',
+    keyOf: eventKey,
+    touched: (fileId) => `SELECT ${eventKey('e')} AS key FROM smtp_filter_events e WHERE ${ofFile(fileId)('e')} AND ${XEXCH50_EVENTS}
+      UNION SELECT event_key FROM (${candidatesSelect(EVERYTHING, ofFile(fileId), candidateBound)})`,
+    select: (scope) => candidatesSelect(scope, EVERYTHING, candidateBound),
+  },
+  { name: 'file_spans', refresh: 'file', select: fileSpansSelect },
+  ...REPORT_TABLES,
+];
+
+/** Table macros giving the derived rows of a time window (`since`/`until` may be NULL). */
+export const DERIVED_MACROS: readonly string[] = [MAIL_PAIRS_IN, ...SESSION_MACROS];
+
+const DEFINITION_DIGEST = createHash('sha256')
+  .update(JSON.stringify([DERIVED_TABLES.map((t) => [t.name, t.select(EVERYTHING)]), DERIVED_MACROS]))
+  .digest('hex');
+
+const STATE_TABLE = 'derived_state';
+
+/** Every table the derived layer keeps in the store (not data: never exported, rebuilt at will). */
+export const DERIVED_TABLE_NAMES: readonly string[] = [...DERIVED_TABLES.map((t) => t.name), STATE_TABLE];
+
+/** Statements recomputing every derived table and macro from the data tables (also migration 3). */
+export function rebuildDerivedStatements(): string[] {
+  return [
+    ...DERIVED_TABLES.map((table) => `CREATE OR REPLACE TABLE ${table.name} AS ${table.select(EVERYTHING)}`),
+    ...DERIVED_MACROS,
+    `CREATE OR REPLACE TABLE ${STATE_TABLE} AS SELECT '${DEFINITION_DIGEST}' AS definition_digest`,
+  ];
+}
+
+/** Recomputes every derived table and macro from the data tables. Run inside the caller's transaction. */
+export async function rebuildDerived(connection: DuckDBConnection): Promise<void> {
+  for (const statement of rebuildDerivedStatements()) await connection.run(statement);
+}
+
+async function upToDate(connection: DuckDBConnection): Promise<boolean> {
+  const exists = await connection.runAndReadAll(
+    `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'main' AND table_name = '${STATE_TABLE}'`,
+  );
+  if (Number(exists.getRowObjectsJson()[0].n) === 0) return false;
+  const state = await connection.runAndReadAll(`SELECT definition_digest FROM ${STATE_TABLE}`);
+  return state.getRowObjectsJson()[0]?.definition_digest === DEFINITION_DIGEST;
+}
+
+/** Brings the derived tables up to date with file `fileId`, just loaded in the open transaction. */
+export async function refreshDerived(connection: DuckDBConnection, fileId: number): Promise<void> {
+  if (!(await upToDate(connection))) {
+    await rebuildDerived(connection);
+    return;
+  }
+  for (const table of DERIVED_TABLES) {
+    if (table.refresh === 'file') {
+      await connection.run(`INSERT INTO ${table.name} BY NAME ${table.select(ofFile(fileId))}`);
+      continue;
+    }
+    await connection.run(`CREATE OR REPLACE TEMP TABLE ${TOUCHED_KEYS} AS ${table.touched(fileId)}`);
+    await connection.run(`DELETE FROM ${table.name} WHERE ${table.key} IN (SELECT key FROM ${TOUCHED_KEYS})`);
+    await connection.run(`INSERT INTO ${table.name} BY NAME ${table.select(touchedKeys(table))}`);
+    await connection.run(`DROP TABLE ${TOUCHED_KEYS}`);
+  }
+}
+
+/** The derived tables as views over data tables that are themselves views (a Parquet lake), and the macros. */
+export function derivedViewStatements(): string[] {
+  return [...DERIVED_TABLES.map((t) => `CREATE VIEW ${t.name} AS ${t.select(EVERYTHING)}`), ...DERIVED_MACROS];
+}

@@ -1,0 +1,29 @@
+// What a derived table is: one SELECT over the data tables (or earlier derived tables), restricted
+// by a scope, and how one ingested file changes it.
+import type { Scope } from './sql-text.js';
+
+export interface FileDerivedTable {
+  name: string;
+  /** Rows come from one file only: refreshed by inserting that file's rows. */
+  refresh: 'file';
+  select(scope: Scope): string;
+}
+
+export interface KeyedDerivedTable {
+  name: string;
+  /** Rows combine files: the keys a file touched are deleted and recomputed from all their rows. */
+  refresh: 'key';
+  /** The key column of the table, and the same key computed on the SELECT's driving table alias. */
+  key: string;
+  keyOf(alias: string): string;
+  /** SELECT of the keys (as `key`) that file `fileId` touched; runs after the earlier tables are refreshed. */
+  touched(fileId: number): string;
+  select(scope: Scope): string;
+}
+
+export type DerivedTable = FileDerivedTable | KeyedDerivedTable;
+
+/** The temp table of the keys the file being refreshed touched. */
+export const TOUCHED_KEYS = 'derived_touched_keys';
+
+export const touchedKeys = (table: KeyedDerivedTable): Scope => (alias) => `${table.keyOf(alias)} IN (SELECT key FROM ${TOUCHED_KEYS})`;
