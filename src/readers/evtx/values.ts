@@ -118,15 +118,21 @@ function decimalUInt64(buf: Buffer, offset: number): string {
   return buf.readUInt32LE(offset + 4) <= MAX_EXACT_HIGH_WORD ? String(readUInt64Number(buf, offset)) : buf.readBigUInt64LE(offset).toString();
 }
 
-const HEX_BYTE: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** `{00000000-0000-0000-0000-000000000000}`: the text is written into this buffer and read out once. */
+const guidText = Buffer.from('{00000000-0000-0000-0000-000000000000}', 'latin1');
+/** GUID byte order in the text (the first three fields are little-endian)... */
+const GUID_BYTE_ORDER = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
+/** ...and where each byte's two digits go. */
+const GUID_DIGITS_AT = [1, 3, 5, 7, 10, 12, 15, 17, 20, 22, 25, 27, 29, 31, 33, 35];
 
 function renderGuid(buf: Buffer, o: number): string {
-  const h = HEX_BYTE;
-  return (
-    '{' + h[buf[o + 3]] + h[buf[o + 2]] + h[buf[o + 1]] + h[buf[o]] + '-' + h[buf[o + 5]] + h[buf[o + 4]] + '-' +
-    h[buf[o + 7]] + h[buf[o + 6]] + '-' + h[buf[o + 8]] + h[buf[o + 9]] + '-' +
-    h[buf[o + 10]] + h[buf[o + 11]] + h[buf[o + 12]] + h[buf[o + 13]] + h[buf[o + 14]] + h[buf[o + 15]] + '}'
-  );
+  for (let i = 0; i < 16; i++) {
+    const byte = buf[o + GUID_BYTE_ORDER[i]];
+    const at = GUID_DIGITS_AT[i];
+    guidText[at] = HEX_DIGITS.charCodeAt(byte >> 4);
+    guidText[at + 1] = HEX_DIGITS.charCodeAt(byte & 15);
+  }
+  return guidText.toString('latin1');
 }
 
 /** SID: revision, sub-authority count n, 6-byte big-endian authority, n × u32 LE. Length 8 + 4n. */
