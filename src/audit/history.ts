@@ -4,29 +4,37 @@ import { createHash } from 'node:crypto';
 import { LIST, VARCHAR, listValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { Confidence, DomainCounts, Finding, Verdict } from '../analysis/findings.js';
 import { jsonSafe } from '../render/findings-json.js';
+import type { Row } from '../cli/output.js';
 import { runSql } from '../store/sql.js';
 import type { AuditFinding, PreviousProblem } from './compare.js';
 import { timelinesFromJson, timelinesToJson, type DomainTimeline } from './timeline.js';
 
 export interface PreviousRun {
   runId: number;
-  startedAt: string;
-  diagnosisKey: string;
   problems: PreviousProblem[];
-  /** Its diagnosis (the findings as diagnosed, not the derived resolved rows, and the notes): reused when the key is unchanged. */
-  diagnosis: { findings: Finding[]; notes: string[] };
-  /** The chart timelines stored for its diagnosis key; null when none are (runs of schema 2). */
-  timelines: DomainTimeline[] | null;
+  /** What it diagnosed and charted, when that was under the diagnosis key asked for. */
+  reusable: ReusableDiagnosis | null;
 }
 
-/** The latest completed run, everything a re-run may reuse from it, in two queries. */
-export async function previousRun(connection: DuckDBConnection): Promise<PreviousRun | null> {
+export interface ReusableDiagnosis {
+  /** The findings as diagnosed (not the derived resolved rows). */
+  findings: Finding[];
+  notes: string[];
+  /** The chart timelines stored under the key; null when none are (runs of schema 2). */
+  timelines: DomainTimeline[] | null;
+  /** Each finding's evidence object → its digest in audit_evidence: recorded again by reference. */
+  evidenceDigests: WeakMap<object, string>;
+}
+
+/** The latest completed run; with its diagnosis and charts when they were made under `diagnosisKey`. */
+export async function previousRun(connection: DuckDBConnection, diagnosisKey: string): Promise<PreviousRun | null> {
   const runs = (
     await runSql(
       connection,
-      `SELECT run_id, strftime(started_at, '%Y-%m-%dT%H:%M:%SZ') AS started_at, diagnosis_key, notes,
-              (SELECT first(t.timelines) FROM audit_timelines t WHERE t.diagnosis_key = r.diagnosis_key) AS timelines
-         FROM audit_runs r ORDER BY run_id DESC LIMIT 1`,
+      `SELECT r.run_id, r.diagnosis_key = $key AS reusable, r.notes, t.timelines
+         FROM (SELECT run_id, diagnosis_key, notes FROM audit_runs ORDER BY run_id DESC LIMIT 1) r
+         LEFT JOIN audit_timelines t ON r.diagnosis_key = $key AND t.diagnosis_key = $key`,
+      { key: diagnosisKey },
     )
   ).rows;
   if (runs.length === 0) return null;
@@ -34,38 +42,47 @@ export async function previousRun(connection: DuckDBConnection): Promise<Previou
   const rows = (
     await runSql(
       connection,
-      `SELECT f.domain, f.verdict, f.confidence, f.status, f.first_reported, f.summary, f.counts, e.evidence, f.remediation,
-              f.first_seen, f.last_seen
+      `SELECT f.domain, f.verdict, f.confidence, f.status, f.first_reported, f.summary, f.counts, f.evidence_digest, e.evidence,
+              f.remediation, f.first_seen, f.last_seen
          FROM audit_findings f JOIN audit_evidence e ON e.digest = f.evidence_digest
         WHERE f.run_id = $run ORDER BY f.domain, f.verdict`,
       { run: Number(run.run_id) },
     )
   ).rows;
-  const nullable = (value: unknown) => (value === null ? null : String(value));
   return {
     runId: Number(run.run_id),
-    startedAt: String(run.started_at),
-    diagnosisKey: String(run.diagnosis_key),
     problems: rows
       .filter((r) => r.status === 'new' || r.status === 'ongoing')
       .map((r) => ({ domain: String(r.domain), verdict: r.verdict as Verdict, first_reported: String(r.first_reported) })),
-    diagnosis: {
-      findings: rows
-        .filter((r) => r.status !== 'resolved')
-        .map((r) => ({
-          domain: String(r.domain),
-          verdict: r.verdict as Verdict,
-          confidence: r.confidence as Confidence,
-          summary: String(r.summary),
-          counts: JSON.parse(String(r.counts)) as DomainCounts,
-          evidence: JSON.parse(String(r.evidence)) as Record<string, unknown>,
-          remediation: nullable(r.remediation),
-          first_seen: nullable(r.first_seen),
-          last_seen: nullable(r.last_seen),
-        })),
-      notes: JSON.parse(String(run.notes)) as string[],
-    },
+    reusable: run.reusable === true ? storedDiagnosis(rows, run) : null,
+  };
+}
+
+function storedDiagnosis(rows: Row[], run: Row): ReusableDiagnosis {
+  const nullable = (value: unknown) => (value === null ? null : String(value));
+  const evidenceDigests = new WeakMap<object, string>();
+  const findings = rows
+    .filter((r) => r.status !== 'resolved')
+    .map((r): Finding => {
+      const evidence = JSON.parse(String(r.evidence)) as Record<string, unknown>;
+      evidenceDigests.set(evidence, String(r.evidence_digest));
+      return {
+        domain: String(r.domain),
+        verdict: r.verdict as Verdict,
+        confidence: r.confidence as Confidence,
+        summary: String(r.summary),
+        counts: JSON.parse(String(r.counts)) as DomainCounts,
+        evidence,
+        remediation: nullable(r.remediation),
+        first_seen: nullable(r.first_seen),
+        last_seen: nullable(r.last_seen),
+      };
+    });
+  return {
+    findings,
+    notes: JSON.parse(String(run.notes)) as string[],
     timelines: run.timelines === null ? null : timelinesFromJson(String(run.timelines)),
+    evidenceDigests,
   };
 }
 
@@ -89,6 +106,8 @@ export interface RunRecord {
   findings: AuditFinding[];
   /** The chart timelines of this diagnosis, stored under its key unless already stored (reused). */
   timelines: DomainTimeline[] | null;
+  /** Evidence already in audit_evidence (a reused diagnosis's): neither hashed nor looked up again. */
+  storedEvidence: WeakMap<object, string> | null;
 }
 
 /** Inserts the run and its findings; the caller owns the transaction. */
@@ -119,28 +138,12 @@ export async function recordRun(connection: DuckDBConnection, run: RunRecord): P
     ],
   );
   const rows = run.findings.map((finding) => {
+    const stored = run.storedEvidence?.get(finding.evidence);
+    if (stored !== undefined) return { finding, evidence: null, digest: stored };
     const evidence = JSON.stringify(finding.evidence, jsonSafe);
     return { finding, evidence, digest: createHash('sha256').update(evidence).digest('hex') };
   });
-  const known = new Set(
-    (
-      await runSql(
-        connection,
-        'SELECT digest FROM audit_evidence WHERE list_contains($digests, digest)',
-        { digests: listValue([...new Set(rows.map((r) => r.digest))]) },
-        { digests: LIST(VARCHAR) },
-      )
-    ).rows.map((r) => String(r.digest)),
-  );
-  const evidenceAppender = await connection.createAppender('audit_evidence');
-  for (const { evidence, digest } of rows) {
-    if (known.has(digest)) continue;
-    known.add(digest);
-    evidenceAppender.appendVarchar(digest);
-    evidenceAppender.appendVarchar(evidence);
-    evidenceAppender.endRow();
-  }
-  evidenceAppender.closeSync();
+  await storeEvidence(connection, rows);
 
   const appender = await connection.createAppender('audit_findings');
   for (const { finding: f, digest } of rows) {
@@ -167,6 +170,31 @@ export async function recordRun(connection: DuckDBConnection, run: RunRecord): P
       { key: run.diagnosisKey, timelines: timelinesToJson(run.timelines) },
     );
   }
+}
+
+/** Writes the evidence texts not stored yet (under their digest). */
+async function storeEvidence(connection: DuckDBConnection, rows: { evidence: string | null; digest: string }[]): Promise<void> {
+  const fresh = rows.filter((r): r is { evidence: string; digest: string } => r.evidence !== null);
+  if (fresh.length === 0) return;
+  const known = new Set(
+    (
+      await runSql(
+        connection,
+        'SELECT digest FROM audit_evidence WHERE list_contains($digests, digest)',
+        { digests: listValue([...new Set(fresh.map((r) => r.digest))]) },
+        { digests: LIST(VARCHAR) },
+      )
+    ).rows.map((r) => String(r.digest)),
+  );
+  const appender = await connection.createAppender('audit_evidence');
+  for (const { evidence, digest } of fresh) {
+    if (known.has(digest)) continue;
+    known.add(digest);
+    appender.appendVarchar(digest);
+    appender.appendVarchar(evidence);
+    appender.endRow();
+  }
+  appender.closeSync();
 }
 
 function appendNullable(appender: { appendVarchar(v: string): void; appendNull(): void }, value: string | null): void {

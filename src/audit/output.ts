@@ -2,7 +2,8 @@
 // into a hidden temporary folder beside it, are flushed to disk, and the folder is renamed into
 // place at the very end. A run that fails or is killed leaves only a hidden `.tmp-…` folder, which
 // the next run removes.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const LEFTOVER = /^\.(?:tmp|old)-.+-(\d+)$/;
@@ -25,13 +26,13 @@ export function removeLeftovers(outRoot: string): void {
   }
 }
 
-function writeDurably(path: string, text: string): void {
-  const fd = openSync(path, 'w');
+async function writeDurably(path: string, text: string): Promise<void> {
+  const file = await open(path, 'w');
   try {
-    writeSync(fd, text);
-    fsyncSync(fd);
+    await file.writeFile(text);
+    await file.sync();
   } finally {
-    closeSync(fd);
+    await file.close();
   }
 }
 
@@ -44,19 +45,23 @@ export interface StagedReport {
   discard(): void;
 }
 
-/** Writes the files into a hidden folder next to `outRoot/dayName`; nothing is visible until publish(). */
-export function stageReport(outRoot: string, dayName: string, files: Record<string, string>): StagedReport {
+/**
+ * Writes the files into a hidden folder next to `outRoot/dayName`; nothing is visible until
+ * publish(). The files are written and flushed side by side: one disk flush's wait instead of three.
+ */
+export async function stageReport(outRoot: string, dayName: string, files: Record<string, string>): Promise<StagedReport> {
   mkdirSync(outRoot, { recursive: true });
   removeLeftovers(outRoot);
   const finalDir = join(outRoot, dayName);
   const staging = join(outRoot, `.tmp-${dayName}-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging);
-  try {
-    for (const [name, text] of Object.entries(files)) writeDurably(join(staging, name), text);
-  } catch (error) {
+  // Settled, not all: the folder is removed on failure only once no write is still under way.
+  const writes = await Promise.allSettled(Object.entries(files).map(([name, text]) => writeDurably(join(staging, name), text)));
+  const failed = writes.find((w) => w.status === 'rejected');
+  if (failed) {
     rmSync(staging, { recursive: true, force: true });
-    throw error;
+    throw failed.reason;
   }
   return {
     finalDir,

@@ -148,7 +148,6 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
         retention = await applyRetention(connection, cutoff);
       }
 
-      const previous = await previousRun(connection);
       const retentionChanged = retention !== null && Object.keys(retention.deleted).length > 0;
       const key = await diagnosisKey(connection, {
         since: String(since),
@@ -157,10 +156,9 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
         skew: settings.skewSeconds,
         ...(retentionChanged ? { retention: startedAt } : {}),
       });
-      const reused = previous !== null && previous.diagnosisKey === key;
-      const diagnosis = reused
-        ? previous.diagnosis
-        : await diagnoseWindow(connection, { since, until }, firewallMapText, settings);
+      const previous = await previousRun(connection, key);
+      const reusable = previous?.reusable ?? null;
+      const diagnosis = reusable ?? (await diagnoseWindow(connection, { since, until }, firewallMapText, settings));
       holdIfRequested('diagnosed');
 
       const comparison = compareWithPrevious(diagnosis.findings, previous?.problems ?? [], startedAt);
@@ -168,7 +166,7 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
       const window = { since: since === null ? null : isoFromNanos(since, 3), until: until === null ? null : isoFromNanos(until, 3) };
       const chartDomains = [...new Set(comparison.findings.filter((f) => f.status === 'new' || f.status === 'ongoing').map((f) => f.domain))];
       // Charts depend on the same data and window as the diagnosis: reused with it.
-      const storedTimelines = reused ? previous.timelines : null;
+      const storedTimelines = reusable?.timelines ?? null;
       const timelines = storedTimelines ?? (await domainTimelines(connection, chartDomains, { since, until }));
       const runId = (previous?.runId ?? 0) + 1;
       const report: AuditReport = {
@@ -181,7 +179,7 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
         window,
         failOn: settings.failOn,
         exitCode,
-        diagnosisReused: reused,
+        diagnosisReused: reusable !== null,
         findings: comparison.findings,
         noLongerSeen: comparison.noLongerSeen,
         folders: ingested.map(folderReport),
@@ -191,12 +189,12 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
           ...(lock.tookOverFrom
             ? [`took over the lock of an audit that is no longer running (pid ${lock.tookOverFrom.pid}, started ${lock.tookOverFrom.started})`]
             : []),
-          ...(reused ? [`no new data since run ${previous.runId}: its diagnosis was reused`] : []),
+          ...(previous?.reusable ? [`no new data since run ${previous.runId}: its diagnosis was reused`] : []),
           ...diagnosis.notes,
         ],
         timelines,
       };
-      const staged = stageReport(outRoot, dayFolderName(now), {
+      const staged = await stageReport(outRoot, dayFolderName(now), {
         'findings.json': renderFindingsJson(report),
         'summary.md': renderSummaryMarkdown(report),
         'report.html': renderReportHtml(report),
@@ -220,12 +218,13 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
             notes: diagnosis.notes,
             findings: comparison.findings,
             timelines: storedTimelines === null ? timelines : null,
+            storedEvidence: reusable?.evidenceDigests ?? null,
           });
           await rememberUnrecognised(connection, ingested);
         });
         holdIfRequested('recorded');
         staged.publish();
-        if (reused && !retentionChanged) {
+        if (reusable !== null && !retentionChanged) {
           // Only this run's few rows were written: leave them in the write-ahead log (read and
           // replayed by every later open) instead of paying a checkpoint, most of an unchanged
           // re-run's time. Runs that ingest or delete data checkpoint as usual.

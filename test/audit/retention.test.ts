@@ -35,7 +35,7 @@ test('retention deletes old rows, old runs and the ledger entries of vanished, e
       await inTransaction(connection, () =>
         recordRun(connection, {
           runId, startedAt, finishedAt: startedAt, windowSince: null, windowUntil: null, failOn: 'low', exitCode: 0, configPath: null,
-          outDir: '/r', inputs: [], filesIngested: 0, filesUnchanged: 0, filesFailed: 0, diagnosisKey: `k${runId}`, notes: [], timelines: [],
+          outDir: '/r', inputs: [], filesIngested: 0, filesUnchanged: 0, filesFailed: 0, diagnosisKey: `k${runId}`, notes: [], timelines: [], storedEvidence: null,
           findings: [{
             domain: 'old.example', verdict: 'healthy', confidence: 'high', summary: 's', counts: { sent: 0, delivered: 0, ndr: 0, undelivered: 0, xexch50_attempts: 0, xexch50_blocked: 0, firewall_events: 0 },
             evidence: {}, remediation: null, first_seen: null, last_seen: null, status: null, first_reported: null,
