@@ -55,3 +55,30 @@ export function bufferSource(path: string, bytes: Buffer, emitFrom = 0): ByteSou
     },
   };
 }
+
+/** The same source, reporting the furthest byte position read so far (for a progress bar). */
+export function withProgress(source: ByteSource, report: (done: number) => void): ByteSource {
+  let done = 0;
+  const advance = (to: number) => {
+    if (to > done) {
+      done = to;
+      report(done);
+    }
+  };
+  return {
+    ...source,
+    async *stream(start = 0, chunkSize) {
+      let position = start;
+      for await (const chunk of source.stream(start, chunkSize)) {
+        position += chunk.length;
+        advance(position);
+        yield chunk;
+      }
+    },
+    async readAt(offset, length) {
+      const bytes = await source.readAt(offset, length);
+      advance(offset + bytes.length);
+      return bytes;
+    },
+  };
+}

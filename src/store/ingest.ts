@@ -3,12 +3,13 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { DuckDBAppender } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { bufferSource, fileSource } from '../readers/byte-source.js';
 import { detectReader, READERS, SNIFF_BYTES } from '../readers/registry.js';
 import type { ByteSource, Reader, ReaderIssue, ReadOptions } from '../readers/types.js';
-import { TABLES, type StoredRecord } from './records.js';
-import { RecordLoader } from './loader.js';
+import type { StoredRecord } from './records.js';
+import { BatchAppender } from './batch-appender.js';
+import { readRecords } from './record-reading.js';
 import { fingerprint } from './fingerprint.js';
 import { findDuplicate, findShorterIngests, recordFailure, recordFinish, recordStart, type LedgerStatus } from './ledger.js';
 import type { Store } from './store.js';
@@ -39,6 +40,8 @@ export interface IngestOptions extends Partial<ReadOptions> {
   readers?: readonly Reader[];
   /** Called as bytes are consumed, for a progress bar. */
   onProgress?: (path: string, done: number, total: number) => void;
+  /** Files from this size on are parsed in a worker thread (default PARALLEL_READ_FROM). */
+  parallelFrom?: number;
 }
 
 /**
@@ -48,10 +51,23 @@ export interface IngestOptions extends Partial<ReadOptions> {
  */
 const APPEND_MEMORY_LIMIT = '64MiB';
 
+/**
+ * Runs `work` under a lower DuckDB memory limit, then sets the previous limit again by value:
+ * `RESET memory_limit` shows the default back but leaves the buffer manager at the lower limit
+ * (DuckDB 1.5.6), which failed later queries with "Out of Memory".
+ */
+async function underMemoryLimit<T>(connection: DuckDBConnection, limit: string, work: () => Promise<T>): Promise<T> {
+  const previous = (await connection.runAndReadAll("SELECT current_setting('memory_limit') AS v")).getRows()[0][0];
+  await connection.run(`SET memory_limit = '${limit}'`);
+  try {
+    return await work();
+  } finally {
+    await connection.run(`SET memory_limit = '${String(previous)}'`);
+  }
+}
+
 /** Issues stored per file; beyond this only a count is kept, so a garbage file cannot bloat the store. */
 const MAX_STORED_ISSUES = 10_000;
-
-const TIME_COLUMN = new Map<string, string>(TABLES.map((t) => [t.name, t.timeColumn]));
 
 interface Candidate {
   path: string;
@@ -161,8 +177,10 @@ async function ingestFile(
     mtimeMs: info.mtimeMs,
     sha256: print.sha256,
     reader,
-    source: withProgress(tail, (done) => options.onProgress?.(file.path, done, size)),
+    source: tail,
     options: { tz: options.tz ?? null, recover: options.recover ?? false },
+    parallelFrom: options.parallelFrom,
+    onProgress: (done) => options.onProgress?.(file.path, done, size),
   });
   return { ...summary, ...result, format: reader.name, appended: emitFrom > 0 };
 }
@@ -177,31 +195,6 @@ async function completeLinesEnd(source: ByteSource): Promise<number> {
   return source.size - tailLength + nl + (utf16 ? 2 : 1);
 }
 
-function withProgress(source: ByteSource, report: (done: number) => void): ByteSource {
-  let done = 0;
-  const advance = (to: number) => {
-    if (to > done) {
-      done = to;
-      report(done);
-    }
-  };
-  return {
-    ...source,
-    async *stream(start = 0, chunkSize) {
-      let position = start;
-      for await (const chunk of source.stream(start, chunkSize)) {
-        position += chunk.length;
-        advance(position);
-        yield chunk;
-      }
-    },
-    async readAt(offset, length) {
-      const bytes = await source.readAt(offset, length);
-      advance(offset + bytes.length);
-      return bytes;
-    },
-  };
-}
 
 interface LoadRequest {
   path: string;
@@ -211,6 +204,8 @@ interface LoadRequest {
   reader: Reader;
   source: ByteSource;
   options: ReadOptions;
+  parallelFrom?: number;
+  onProgress?: (done: number) => void;
 }
 
 type LoadResult = Pick<IngestSummary, 'status' | 'fileId' | 'records' | 'rejected' | 'issues' | 'message'>;
@@ -229,32 +224,28 @@ async function loadFromReader(store: Store, req: LoadRequest): Promise<LoadResul
     endOffset: req.size,
   });
   await connection.run('BEGIN TRANSACTION');
-  let loader: RecordLoader | null = null;
-  let issueAppender: DuckDBAppender | null = null;
   try {
-    await connection.run(`SET memory_limit = '${APPEND_MEMORY_LIMIT}'`);
-    loader = await RecordLoader.create(connection);
-    issueAppender = await connection.createAppender('ingest_issues');
-    const issues = new IssueSink(fileId, issueAppender);
-    let timeRule: string | null = null;
-    const ctx = {
-      ...req.options,
-      issue: (i: ReaderIssue) => issues.add(i),
-      timeRule: (rule: string) => {
-        timeRule = rule;
-      },
-    };
-    const span = new TimeSpan();
-    let records = 0;
-    for await (const record of req.reader.read(req.source, ctx)) {
-      loader.append(fileId, records, record);
-      span.add(record);
-      records++;
-    }
-    issues.finish();
-    loader.close();
-    issueAppender.closeSync();
-    await connection.run('RESET memory_limit');
+    const seen = { timeRule: null as string | null };
+    const { read, issues } = await underMemoryLimit(connection, APPEND_MEMORY_LIMIT, async () => {
+      const appender = await BatchAppender.create(connection);
+      const issueAppender = await connection.createAppender('ingest_issues');
+      const issues = new IssueSink(fileId, issueAppender);
+      const read = await readRecords(
+        { reader: req.reader, source: req.source, options: req.options, fileId, parallelFrom: req.parallelFrom, onProgress: req.onProgress },
+        {
+          batch: (batch) => appender.append(batch),
+          issue: (issue) => issues.add(issue),
+          timeRule: (rule) => {
+            seen.timeRule = rule;
+          },
+        },
+      );
+      issues.finish();
+      appender.close();
+      issueAppender.closeSync();
+      return { read, issues };
+    });
+    const { records } = read;
     await refreshDerived(connection, fileId);
     const failed = records === 0 && issues.errors > 0;
     const status: LedgerStatus = failed ? 'failed' : issues.rejected > 0 || issues.errors > 0 ? 'partial' : 'ok';
@@ -263,16 +254,15 @@ async function loadFromReader(store: Store, req: LoadRequest): Promise<LoadResul
       status,
       records,
       rejected: issues.rejected,
-      firstTime: span.first,
-      lastTime: span.last,
-      timeRule,
+      firstTime: read.firstTime,
+      lastTime: read.lastTime,
+      timeRule: seen.timeRule,
       message,
     });
     await connection.run('COMMIT');
     return { status, fileId, records, rejected: issues.rejected, issues: issues.count, message };
   } catch (error) {
     await connection.run('ROLLBACK').catch(() => undefined);
-    await connection.run('RESET memory_limit').catch(() => undefined);
     const message = `ingest failed: ${(error as Error).message}`;
     await recordFailure(connection, fileId, message);
     return { status: 'failed', fileId, records: 0, rejected: 0, issues: 1, message };
@@ -324,17 +314,6 @@ function locate(issue: ReaderIssue): string {
   return where ? `${where}: ${issue.message}` : issue.message;
 }
 
-class TimeSpan {
-  first: bigint | null = null;
-  last: bigint | null = null;
-
-  add(record: StoredRecord): void {
-    const t = (record as unknown as Record<string, unknown>)[TIME_COLUMN.get(record.table) ?? ''];
-    if (typeof t !== 'bigint') return;
-    if (this.first === null || t < this.first) this.first = t;
-    if (this.last === null || t > this.last) this.last = t;
-  }
-}
 
 /**
  * Loads records that come from no file reader (tests, generated data) under a ledger row labelled

@@ -1,0 +1,258 @@
+// Records → column batches in DuckDB's vector layout, ready to be copied into a DataChunk with a few
+// native calls per column (batch-appender.ts). Pure JS with no DuckDB import, so it runs in the read
+// worker: parsing and encoding on one core while DuckDB stores the previous batches on the other.
+//
+// Strings are laid out as C API `duckdb_string_t` slots (uint32 length, then 12 inline bytes, or a
+// 4-byte prefix and a pointer). A slot's pointer field holds the string's offset in the batch's
+// `bytes`; the appender adds the address DuckDB copied `bytes` to.
+import { TABLES, type ColumnType, type Columns, type StoredRecord, type TableDef } from './records.js';
+
+/** Rows per batch: DuckDB's vector size. */
+export const BATCH_ROWS = 2048;
+
+export const STRING_SLOT = 16;
+export const INLINE_LIMIT = 12;
+
+export type EncodedColumn =
+  | { kind: 'string'; slots: Uint8Array; bytes: Uint8Array; heapStrings: boolean; validity: Uint8Array | null }
+  | { kind: 'fixed'; data: Uint8Array; validity: Uint8Array | null };
+
+export interface EncodedBatch {
+  /** Table the rows go to (a data table or a child table). */
+  table: string;
+  rows: number;
+  /** Key columns (file_id, seq[, ordinal]) first, then the table's columns in declaration order. */
+  columns: EncodedColumn[];
+}
+
+/** The buffers of a batch, for a zero-copy postMessage. */
+export function transferList(batch: EncodedBatch): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const c of batch.columns) {
+    if (c.kind === 'string') out.push(c.slots.buffer as ArrayBuffer, c.bytes.buffer as ArrayBuffer);
+    else out.push(c.data.buffer as ArrayBuffer);
+    if (c.validity) out.push(c.validity.buffer as ArrayBuffer);
+  }
+  return out;
+}
+
+type Encode = (values: readonly unknown[], rows: number) => EncodedColumn;
+
+/** NULL bits of a column (DuckDB validity: bit set = valid), or null when every row has a value. */
+function validityOf(values: readonly unknown[], rows: number): Uint8Array | null {
+  let mask: Uint8Array | null = null;
+  for (let row = 0; row < rows; row++) {
+    const value = values[row];
+    if (value !== null && value !== undefined) continue;
+    mask ??= new Uint8Array(Math.ceil(BATCH_ROWS / 8)).fill(0xff);
+    mask[row >> 3] &= ~(1 << (row & 7));
+  }
+  return mask;
+}
+
+/** String bytes of the batch being encoded; grown as needed, reused across batches. */
+let heap = Buffer.allocUnsafe(1 << 20);
+
+function reserve(used: number, extra: number): void {
+  if (used + extra <= heap.length) return;
+  const grown = Buffer.allocUnsafe(Math.max(heap.length * 2, used + extra));
+  heap.copy(grown, 0, 0, used);
+  heap = grown;
+}
+
+/** Writes a string's UTF-8 bytes at `at`; returns the byte count. Short ASCII is copied in JS (cheaper than a call). */
+function encodeText(text: string, at: number): number {
+  const n = text.length;
+  reserve(at, n * 3);
+  if (n <= 32) {
+    let i = 0;
+    for (; i < n; i++) {
+      const code = text.charCodeAt(i);
+      if (code > 0x7f) break;
+      heap[at + i] = code;
+    }
+    if (i === n) return n;
+  }
+  return heap.write(text, at, 'utf8');
+}
+
+function encodeBytes(bytes: Uint8Array, at: number): number {
+  reserve(at, bytes.length);
+  heap.set(bytes, at);
+  return bytes.length;
+}
+
+function stringColumn(encode: (value: unknown, at: number) => number): Encode {
+  return (values, rows) => {
+    const slots = new Uint8Array(rows * STRING_SLOT);
+    const words = new DataView(slots.buffer);
+    let used = 0;
+    let heapStrings = false;
+    for (let row = 0; row < rows; row++) {
+      const value = values[row];
+      if (value === null || value === undefined) continue;
+      const start = used;
+      const n = encode(value, start);
+      used += n;
+      const slot = row * STRING_SLOT;
+      words.setUint32(slot, n, true);
+      if (n <= INLINE_LIMIT) {
+        for (let k = 0; k < n; k++) slots[slot + 4 + k] = heap[start + k];
+      } else {
+        heapStrings = true;
+        slots[slot + 4] = heap[start];
+        slots[slot + 5] = heap[start + 1];
+        slots[slot + 6] = heap[start + 2];
+        slots[slot + 7] = heap[start + 3];
+        words.setUint32(slot + 8, start, true);
+      }
+    }
+    const bytes = heapStrings ? new Uint8Array(heap.subarray(0, used)) : new Uint8Array(0);
+    return { kind: 'string', slots, bytes, heapStrings, validity: validityOf(values, rows) };
+  };
+}
+
+const TWO_32 = 2 ** 32;
+
+function fixedColumn(width: number, put: (view: DataView, row: number, value: unknown) => void): Encode {
+  return (values, rows) => {
+    const data = new Uint8Array(rows * width);
+    const view = new DataView(data.buffer);
+    for (let row = 0; row < rows; row++) {
+      const value = values[row];
+      if (value !== null && value !== undefined) put(view, row, value);
+    }
+    return { kind: 'fixed', data, validity: validityOf(values, rows) };
+  };
+}
+
+/** A safe integer (number) or a bigint (wrapped to 64 bits, so UBIGINT keeps its bits), without allocating a BigInt for numbers. */
+function putInt64(view: DataView, row: number, value: unknown): void {
+  if (typeof value === 'bigint') {
+    view.setBigUint64(row * 8, BigInt.asUintN(64, value), true);
+    return;
+  }
+  const n = value as number;
+  const high = Math.floor(n / TWO_32);
+  view.setUint32(row * 8, n - high * TWO_32, true);
+  view.setInt32(row * 8 + 4, high, true);
+}
+
+/** Nanoseconds (bigint) to DuckDB TIMESTAMP microseconds, rounding toward the past. */
+function putMicros(view: DataView, row: number, value: unknown): void {
+  const ns = value as bigint;
+  const q = ns / 1000n;
+  view.setBigInt64(row * 8, ns % 1000n !== 0n && ns < 0n ? q - 1n : q, true);
+}
+
+const ENCODERS: Record<ColumnType, Encode> = {
+  VARCHAR: stringColumn((value, at) => encodeText(value as string, at)),
+  JSON: stringColumn((value, at) => encodeText(JSON.stringify(value), at)),
+  BLOB: stringColumn((value, at) => encodeBytes(value as Uint8Array, at)),
+  INTEGER: fixedColumn(4, (view, row, value) => view.setInt32(row * 4, value as number, true)),
+  BIGINT: fixedColumn(8, putInt64),
+  UBIGINT: fixedColumn(8, putInt64),
+  TIMESTAMP: fixedColumn(8, putMicros),
+  TIMESTAMP_NS: fixedColumn(8, putInt64),
+  DOUBLE: fixedColumn(8, (view, row, value) => view.setFloat64(row * 8, value as number, true)),
+  BOOLEAN: fixedColumn(1, (view, row, value) => view.setUint8(row, value ? 1 : 0)),
+};
+
+/** Types of the key columns a table starts with: file_id, seq, and for child tables ordinal. */
+export const KEY_TYPES: readonly ColumnType[] = ['BIGINT', 'BIGINT', 'INTEGER'];
+
+/** One table's pending rows, column by column. */
+export class TableBatcher {
+  private readonly names: string[];
+  private readonly encoders: Encode[];
+  private readonly values: unknown[][];
+  private rows = 0;
+
+  constructor(
+    private readonly table: string,
+    columns: Columns,
+    keyCount: number,
+  ) {
+    this.names = Object.keys(columns);
+    const types = [...KEY_TYPES.slice(0, keyCount), ...this.names.map((n) => columns[n])];
+    this.encoders = types.map((t) => ENCODERS[t]);
+    this.values = types.map(() => new Array<unknown>(BATCH_ROWS));
+  }
+
+  /** Adds a row; returns the batch when it is full. */
+  add(keys: readonly number[], row: Record<string, unknown>): EncodedBatch | null {
+    const at = this.rows;
+    const values = this.values;
+    for (let k = 0; k < keys.length; k++) values[k][at] = keys[k];
+    const offset = keys.length;
+    for (let i = 0; i < this.names.length; i++) values[offset + i][at] = row[this.names[i]];
+    return ++this.rows === BATCH_ROWS ? this.take() : null;
+  }
+
+  /** The rows gathered so far as a batch (null when there are none). */
+  take(): EncodedBatch | null {
+    const rows = this.rows;
+    if (rows === 0) return null;
+    const columns = this.encoders.map((encode, c) => encode(this.values[c], rows));
+    for (const column of this.values) column.fill(undefined, 0, rows); // let the batch's values be collected
+    this.rows = 0;
+    return { table: this.table, rows, columns };
+  }
+}
+
+interface TableBatchers {
+  main: TableBatcher;
+  children: { field: string; batcher: TableBatcher }[];
+}
+
+/** Records of one file in, batches per table out; counts the records and their time span. */
+export class RecordBatcher {
+  private readonly tables = new Map<string, TableBatchers>();
+  private readonly timeColumns = new Map<string, string>();
+  records = 0;
+  firstTime: bigint | null = null;
+  lastTime: bigint | null = null;
+
+  constructor(
+    private readonly fileId: number,
+    private readonly emit: (batch: EncodedBatch) => void,
+  ) {
+    for (const table of TABLES as readonly TableDef[]) {
+      this.tables.set(table.name, {
+        main: new TableBatcher(table.name, table.columns, 2),
+        children: (table.children ?? []).map((child) => ({ field: child.field, batcher: new TableBatcher(child.table, child.columns, 3) })),
+      });
+      this.timeColumns.set(table.name, table.timeColumn);
+    }
+  }
+
+  add(record: StoredRecord): void {
+    const target = this.tables.get(record.table);
+    if (!target) throw new Error(`record for unknown table "${record.table}"`);
+    const row = record as unknown as Record<string, unknown>;
+    const seq = this.records++;
+    this.send(target.main.add([this.fileId, seq], row));
+    for (const child of target.children) {
+      const items = row[child.field] as Record<string, unknown>[] | undefined;
+      if (!items) continue;
+      for (let ordinal = 0; ordinal < items.length; ordinal++) this.send(child.batcher.add([this.fileId, seq, ordinal], items[ordinal]));
+    }
+    const time = row[this.timeColumns.get(record.table) ?? ''];
+    if (typeof time === 'bigint') {
+      if (this.firstTime === null || time < this.firstTime) this.firstTime = time;
+      if (this.lastTime === null || time > this.lastTime) this.lastTime = time;
+    }
+  }
+
+  /** Emits every partly filled batch. */
+  finish(): void {
+    for (const target of this.tables.values()) {
+      this.send(target.main.take());
+      for (const child of target.children) this.send(child.batcher.take());
+    }
+  }
+
+  private send(batch: EncodedBatch | null): void {
+    if (batch) this.emit(batch);
+  }
+}

@@ -1,0 +1,129 @@
+// Runs a reader over one file and hands its records, as encoded column batches, to a sink: in this
+// thread, or for large files of a registered reader in a worker thread, so that parsing and
+// encoding (JS) overlap with DuckDB storing the previous batches (native, on this thread).
+import { Worker } from 'node:worker_threads';
+import type { ByteSource, Reader, ReaderIssue, ReadOptions } from '../readers/types.js';
+import { withProgress } from '../readers/byte-source.js';
+import { READERS } from '../readers/registry.js';
+import { RecordBatcher, type EncodedBatch } from './column-batch.js';
+
+/** Files at least this large are read in a worker; below it a thread's start-up costs more than it saves. */
+export const PARALLEL_READ_FROM = 8 << 20;
+
+export interface BatchSink {
+  batch(batch: EncodedBatch): void;
+  issue(issue: ReaderIssue): void;
+  timeRule(rule: string): void;
+}
+
+export interface ReadSummary {
+  records: number;
+  firstTime: bigint | null;
+  lastTime: bigint | null;
+}
+
+/** What the worker needs to re-create the read on its side (plain data: it crosses threads). */
+export interface ReadJob {
+  readerName: string;
+  path: string;
+  emitFrom: number;
+  size: number;
+  tz: string | null;
+  recover: boolean;
+  fileId: number;
+}
+
+export type WorkerMessage =
+  | { kind: 'batch'; batch: EncodedBatch }
+  | { kind: 'issue'; issue: ReaderIssue }
+  | { kind: 'timeRule'; rule: string }
+  | { kind: 'progress'; done: number }
+  | { kind: 'done'; summary: ReadSummary }
+  | { kind: 'error'; message: string };
+
+export interface ReadRequest {
+  reader: Reader;
+  source: ByteSource;
+  options: ReadOptions;
+  fileId: number;
+  /** Read in a worker from this size on (default PARALLEL_READ_FROM); only for registered readers. */
+  parallelFrom?: number;
+  onProgress?: (done: number) => void;
+}
+
+export function readRecords(req: ReadRequest, sink: BatchSink): Promise<ReadSummary> {
+  const parallel = READERS.includes(req.reader) && req.source.size - req.source.emitFrom >= (req.parallelFrom ?? PARALLEL_READ_FROM);
+  return parallel ? readInWorker(req, sink) : readHere(req, sink);
+}
+
+async function readHere(req: ReadRequest, sink: BatchSink): Promise<ReadSummary> {
+  const batcher = new RecordBatcher(req.fileId, (batch) => sink.batch(batch));
+  const ctx = { ...req.options, issue: (issue: ReaderIssue) => sink.issue(issue), timeRule: (rule: string) => sink.timeRule(rule) };
+  const source = req.onProgress ? withProgress(req.source, req.onProgress) : req.source;
+  for await (const record of req.reader.read(source, ctx)) batcher.add(record);
+  batcher.finish();
+  return { records: batcher.records, firstTime: batcher.firstTime, lastTime: batcher.lastTime };
+}
+
+/**
+ * The worker's module. Run from TypeScript sources (tests, benchmarks under tsx), the worker has to
+ * register tsx itself: tsx's `--import` hooks do not reach worker threads (privatenumber/tsx#354).
+ */
+function startWorker(job: ReadJob): Worker {
+  const fromSources = import.meta.url.endsWith('.ts');
+  const entry = new URL(fromSources ? './read-worker.ts' : './read-worker.js', import.meta.url);
+  if (!fromSources) return new Worker(entry, { workerData: job });
+  const bootstrap = `import('tsx/esm/api').then((tsx) => tsx.register()).then(() => import(${JSON.stringify(entry.href)}))`;
+  return new Worker(bootstrap, { eval: true, workerData: job });
+}
+
+function readInWorker(req: ReadRequest, sink: BatchSink): Promise<ReadSummary> {
+  const worker = startWorker({
+    readerName: req.reader.name,
+    path: req.source.path,
+    emitFrom: req.source.emitFrom,
+    size: req.source.size,
+    tz: req.options.tz?.name ?? null,
+    recover: req.options.recover,
+    fileId: req.fileId,
+  });
+  return new Promise<ReadSummary>((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      outcome();
+    };
+    worker.on('message', (message: WorkerMessage) => {
+      if (settled) return;
+      try {
+        switch (message.kind) {
+          case 'batch':
+            sink.batch(message.batch);
+            worker.postMessage('ack');
+            break;
+          case 'issue':
+            sink.issue(message.issue);
+            break;
+          case 'timeRule':
+            sink.timeRule(message.rule);
+            break;
+          case 'progress':
+            req.onProgress?.(message.done);
+            break;
+          case 'done':
+            settle(() => resolve(message.summary));
+            break;
+          case 'error':
+            settle(() => reject(new Error(message.message)));
+            break;
+        }
+      } catch (error) {
+        settle(() => reject(error));
+      }
+    });
+    worker.on('error', (error) => settle(() => reject(error)));
+    worker.on('exit', (code) => settle(() => reject(new Error(`read worker stopped (exit code ${code}) before the end of the file`))));
+  });
+}
