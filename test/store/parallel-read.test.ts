@@ -7,12 +7,12 @@ import { appendFileSync, copyFileSync, readFileSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { openStore, type Store } from '../../src/store/store.js';
 import { ingestPaths } from '../../src/store/ingest.js';
-import { TABLES } from '../../src/store/records.js';
+import { TABLES, type TableDef } from '../../src/store/records.js';
 import { parseZone } from '../../src/util/timezone.js';
 import { REPO, tempDir } from '../helpers/cli.js';
 
 const SCENARIO = join(REPO, 'fixtures/scenario');
-const DATA_TABLES = TABLES.flatMap((t) => [t.name, ...(t.children ?? []).map((c) => c.table)]);
+const DATA_TABLES = (TABLES as readonly TableDef[]).flatMap((t) => [t.name, ...(t.children ?? []).map((c) => c.table)]);
 
 async function snapshot(store: Store): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
