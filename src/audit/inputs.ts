@@ -4,6 +4,7 @@
 // whose content hashes decide between new, grown and duplicate. Files the ingest found in no
 // format edgelog reads are remembered the same way (audit_unrecognised_files), so an unchanged
 // one is not sniffed again every night.
+import { statSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { glob } from 'tinyglobby';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -75,9 +76,20 @@ async function knownFiles(connection: DuckDBConnection): Promise<KnownFiles> {
   return known;
 }
 
-async function stamps(files: string[]): Promise<FileStamp[]> {
-  const infos = await Promise.all(files.map((path) => stat(path).catch(() => null)));
-  return files.map((path, i) => ({ path, size: infos[i]?.size ?? -1, mtimeMs: Math.round(infos[i]?.mtimeMs ?? -1) }));
+/** Synchronous: a stat is far cheaper than a round trip through the thread pool. */
+function stamps(files: string[]): FileStamp[] {
+  return files.map((path) => {
+    const info = statOrNull(path);
+    return { path, size: info?.size ?? -1, mtimeMs: Math.round(info?.mtimeMs ?? -1) };
+  });
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null; // gone or unreadable since it was listed: the ingest reports it
+  }
 }
 
 export async function ingestFolders(
@@ -92,7 +104,7 @@ export async function ingestFolders(
     const { files, missing } = await listFolder(folder);
     known ??= await knownFiles(store.connection);
     const { ingested: completed, unrecognised: skippable } = known;
-    const found = await stamps(files);
+    const found = stamps(files);
     const key = (f: FileStamp) => stampKey(f.size, f.mtimeMs);
     const unchanged = found.filter((f) => completed.get(f.path)?.has(key(f)));
     // A forced reader never finds a file unrecognised: the memory applies to detection only.

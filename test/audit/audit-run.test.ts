@@ -125,6 +125,14 @@ test('an unchanged re-run reuses the diagnosis and its charts; new data recomput
   assert.deepEqual(second.report.timelines, first.report.timelines);
   assert.deepEqual(comparableReport(second.reportDir), firstReport);
 
+  // A run recorded before charts were stored (schema 2) has none to lend: they are drawn and stored.
+  const store2 = await openStore(s.db);
+  await store2.connection.run('DELETE FROM audit_timelines');
+  await store2.close();
+  const redrawn = await runAudit(s, new Date('2026-10-02T04:00:00Z'));
+  assert.equal(redrawn.report.diagnosisReused, true);
+  assert.deepEqual(redrawn.report.timelines, first.report.timelines);
+
   await loadInto(s.db, 'day2', [blockedSession('S3', 'blocked.example', '2026-10-02T09:00:05Z')]);
   const third = await runAudit(s, new Date('2026-10-03T02:00:00Z'));
   assert.equal(third.report.diagnosisReused, false);
