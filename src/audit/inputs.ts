@@ -46,7 +46,7 @@ async function listFolder(folder: FolderConfig): Promise<{ files: string[]; miss
   return { files: files.sort(), missing: null };
 }
 
-const stampKey = (size: number | bigint, mtimeMs: number | bigint): string => `${size}:${mtimeMs}`;
+const stampKey = (size: number, mtimeMs: number): string => `${size}:${mtimeMs}`;
 
 interface KnownFiles {
   /** path → stamps of its completed ledger entries. */
@@ -105,10 +105,9 @@ export async function ingestFolders(
     known ??= await knownFiles(store.connection);
     const { ingested: completed, unrecognised: skippable } = known;
     const found = stamps(files);
-    const key = (f: FileStamp) => stampKey(f.size, f.mtimeMs);
-    const unchanged = found.filter((f) => completed.get(f.path)?.has(key(f)));
+    const unchanged = found.filter((f) => completed.get(f.path)?.has(stampKey(f.size, f.mtimeMs)));
     // A forced reader never finds a file unrecognised: the memory applies to detection only.
-    const stillUnrecognised = folder.format === null ? found.filter((f) => skippable.get(f.path) === key(f)) : [];
+    const stillUnrecognised = folder.format === null ? found.filter((f) => skippable.get(f.path) === stampKey(f.size, f.mtimeMs)) : [];
     const skipped = new Set([...unchanged, ...stillUnrecognised]);
     const todo = found.filter((f) => !skipped.has(f));
     let ingested: IngestSummary[] = [];

@@ -59,8 +59,9 @@ function windowBound(text: string | null, nowNs: bigint, key: string): bigint | 
 }
 
 /**
- * Everything the diagnosis depends on; equal keys mean the previous diagnosis can be reused. Data
- * only changes by ingest (a new ledger row) or by retention, which makes the key unique to its run.
+ * Everything the diagnosis (and its charts) depends on; equal keys mean the previous run's can be
+ * reused. Data only changes by ingest (a new ledger row) or by retention, which makes the key
+ * unique to its run.
  */
 async function diagnosisKey(connection: DuckDBConnection, parts: Record<string, unknown>): Promise<string> {
   const ledger = (

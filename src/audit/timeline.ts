@@ -4,7 +4,8 @@
 // recipients handed to the outbound path and not yet delivered or NDR'd at the end of each
 // bucket). Which event kinds and session outcomes count comes
 // from the diagnosis rules, so the charts and the verdict cannot disagree on definitions. All
-// domains are fetched with one query per source.
+// domains are fetched with one query per source. The series are stored with the diagnosis they
+// belong to (audit_timelines), for a re-run that reuses it.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RULES } from '../analysis/rules.js';
 import { inWindow, queryRows, windowParams, type Param, type Window } from '../analysis/sql.js';
