@@ -19,6 +19,7 @@ import { ingestPaths } from '../src/store/ingest.js';
 import { TABLES, type TableDef } from '../src/store/records.js';
 import { parseZone } from '../src/util/timezone.js';
 import { diagnose } from '../src/analysis/diagnose.js';
+import { rebuildDerived } from '../src/analysis/derived/maintain.js';
 import { bindParams, listReports } from '../src/reports/catalog.js';
 import { runSql } from '../src/store/sql.js';
 import { median } from './lib.js';
@@ -57,6 +58,12 @@ async function buildStore(path: string): Promise<{ messages: number; copies: num
       for (const child of table.children ?? []) {
         await store.connection.run(`INSERT INTO ${child.table} SELECT ${copyColumns(child.columns, 't')} FROM ${child.table} t, range(1, ${copies}) r(k)`);
       }
+    }
+    if (!reuse) {
+      // The copies bypass ingest: derive everything from them at once, as a migration would.
+      await store.connection.run('BEGIN TRANSACTION');
+      await rebuildDerived(store.connection);
+      await store.connection.run('COMMIT');
     }
     await store.connection.run('CHECKPOINT');
     const rows: Record<string, number> = {};

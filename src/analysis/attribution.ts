@@ -6,18 +6,18 @@
 // the host's events; the host's firewall-log rows for port 25 that line up in time with one domain's
 // XEXCH50 attempts. Only attempts whose acknowledgement never came can have been cut by a firewall.
 //
-// Matching runs in SQL over the candidate pairs (event, attempt) found at ingest
-// (derived/firewall.ts). A host has one clock, so one offset is searched for all its events: the
-// densest cluster (2 × tolerance wide) of event-minus-attempt differences, from their histogram at
-// millisecond resolution; its median is the offset. Each event then pairs with its candidate
-// closest to that offset, within the tolerance, and the host's clock offset is the median of the
-// differences of those pairs.
+// Matching runs in SQL over the candidate pairs (event, attempt) found at ingest and binned by
+// their difference to the millisecond (derived/firewall.ts). A host has one clock, so one offset is
+// searched for all its events: the densest cluster (2 × tolerance wide) of event-minus-attempt
+// differences; its median is the offset. Each event then pairs with its candidate closest to that
+// offset, within the tolerance, and the host's clock offset is the median of the differences of
+// those pairs. An attempt may explain more than one event (a record loaded twice).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RULES } from './rules.js';
 import { inWindow, queryRows, windowParams, type Window } from './sql.js';
 import { mappedDomains } from './firewall-map.js';
-import { PRECOMPUTED_SKEW_SECONDS, candidateBoundMs, candidatesSelect, eventKey, XEXCH50_EVENTS } from './derived/firewall.js';
-import { literal, type Scope } from './derived/sql-text.js';
+import { PRECOMPUTED_SKEW_SECONDS, candidateBinsSelect, candidateBoundMs, candidatesSelect, eventKey, XEXCH50_EVENTS } from './derived/firewall.js';
+import { EVERYTHING, literal, type Scope } from './derived/sql-text.js';
 
 export interface FirewallEvent {
   host: string;
@@ -84,14 +84,19 @@ function candidateSource(skewSeconds: number): string {
   return `(${candidatesSelect(inWindowAt('time_created'), inWindowAt('start_time'), candidateBoundMs(skewSeconds))})`;
 }
 
+/** The candidates binned by difference: kept in the store for all time and the default skew, else binned now. */
+function binSource(options: AttributionOptions): string {
+  const open = options.window.since === null && options.window.until === null;
+  if (open && options.skewSeconds <= PRECOMPUTED_SKEW_SECONDS) return 'xexch50_candidate_bins';
+  return `(${candidateBinsSelect(candidateSource(options.skewSeconds), EVERYTHING)})`;
+}
+
 /**
- * Per host, the offset (ms) of the densest cluster (2 × tolerance wide, the earliest of equals) of
- * the differences `diffs` (columns host, diff_ms) within ±reach: the median of the cluster.
+ * Per host, the offset (ms) of the densest cluster (2 × tolerance wide, the earliest of equals) in
+ * a histogram (host, diff, n) of differences within ±reach: the median of the cluster.
  */
-function clusterOffsetSql(diffs: string): string {
-  return `WITH histogram AS (
-      SELECT host, round(diff_ms) AS diff, count(*) AS n FROM (${diffs}) WHERE abs(diff_ms) <= $reach GROUP BY ALL
-    ),
+function clusterOffsetSql(histogram: string): string {
+  return `WITH histogram AS (SELECT * FROM (${histogram}) WHERE abs(diff) <= $reach),
     densest AS (
       SELECT host, arg_max(diff, (within, -diff)) AS start FROM (
         SELECT host, diff, sum(n) OVER (PARTITION BY host ORDER BY diff RANGE BETWEEN CURRENT ROW AND $width FOLLOWING) AS within
@@ -124,22 +129,8 @@ function allowedSql(plans: HostPlan[]): string {
   return `(host NOT IN (${mappedHosts.join(', ')}) OR host || chr(9) || domain IN (${pairs.join(', ')}))`;
 }
 
-/** The pairs at the hosts' offsets: each event with its candidate closest to the offset, within the tolerance. */
-function pairsSql(source: string, offsets: Map<string, number>, allowed: string): string {
-  const values = [...offsets].map(([host, offset]) => `(${literal(host)}, ${offset})`).join(', ');
-  return `near AS (
-      SELECT c.*, abs(c.diff_ms - o.offset_ms) AS gap
-        FROM ${source} c JOIN (VALUES ${values}) o(host, offset_ms) USING (host)
-       WHERE abs(c.diff_ms - o.offset_ms) <= ${toleranceMs} AND ${allowed}
-    ),
-    pairs AS MATERIALIZED (
-      -- Only events with several candidates need choosing (few: the count is kept with the candidates).
-      SELECT * FROM near WHERE event_candidates = 1
-      UNION ALL
-      SELECT * FROM near WHERE event_candidates > 1
-      QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY gap, attempt_time_ms, domain) = 1
-    )`;
-}
+const offsetValues = (offsets: Map<string, number>): string =>
+  `(VALUES ${[...offsets].map(([host, offset]) => `(${literal(host)}, ${offset})`).join(', ')}) o(host, offset_ms)`;
 
 interface PairRow {
   host: string;
@@ -151,16 +142,33 @@ interface PairRow {
   offset_ms: number;
 }
 
-async function matchedPairs(connection: DuckDBConnection, source: string, offsets: Map<string, number>, allowed: string, window: Window): Promise<PairRow[]> {
+/**
+ * The pairs at the hosts' offsets, per host and domain: an event with one candidate within the
+ * tolerance is paired with it (summed in its bin); one with several, with the closest.
+ */
+async function matchedPairs(connection: DuckDBConnection, bins: string, offsets: Map<string, number>, allowed: string, window: Window): Promise<PairRow[]> {
   if (offsets.size === 0) return [];
   return queryRows<PairRow>(
     connection,
-    `WITH ${pairsSql(source, offsets, allowed)},
-     offsets AS (${histogramMedian('(SELECT host, round(diff_ms) AS diff, count(*) AS n FROM pairs GROUP BY ALL)')})
-     SELECT host, domain, count(*)::INTEGER AS pairs, min(event_time_ms) AS first, max(event_time_ms) AS last,
-            min_by({'recordId': record_id, 'time': event_time_ms, 'bytesText': event_bytes, 'attemptTime': attempt_time_ms, 'attemptBytes': attempt_bytes},
-                   (event_time_ms, event_key), $perKind) AS examples,
-            any_value(o.offset_ms) AS offset_ms
+    `WITH near AS (
+       SELECT b.*, o.offset_ms FROM ${bins} b JOIN ${offsetValues(offsets)} USING (host)
+        WHERE abs(b.diff - o.offset_ms) <= ${toleranceMs} AND ${allowed}
+     ),
+     chosen AS (
+       SELECT host, domain, x.* FROM (SELECT host, domain, offset_ms, unnest(ambiguous) AS x FROM near)
+       QUALIFY row_number() OVER (PARTITION BY x.event_key ORDER BY abs(x.diff_ms - offset_ms), x.attemptTime, domain) = 1
+     ),
+     pairs AS (
+       SELECT host, domain, diff, sole AS n, first_ms, last_ms, examples FROM near WHERE sole > 0
+       UNION ALL
+       SELECT host, domain, round(diff_ms), 1, time, time,
+              [{'time': time, 'recordId': recordId, 'bytesText': bytesText, 'attemptTime': attemptTime, 'attemptBytes': attemptBytes}]
+         FROM chosen
+     ),
+     offsets AS (${histogramMedian('(SELECT host, diff, sum(n) AS n FROM pairs GROUP BY ALL)')})
+     SELECT host, domain, sum(n)::INTEGER AS pairs, min(first_ms) AS first, max(last_ms) AS last,
+            -- Examples start with their time: sorted, the earliest come first.
+            list_slice(list_sort(flatten(list(examples))), 1, $perKind) AS examples, any_value(o.offset_ms) AS offset_ms
        FROM pairs JOIN offsets o USING (host) GROUP BY host, domain`,
     { ...windowParams(window), perKind: { bigint: BigInt(perKind) } },
   );
@@ -173,25 +181,28 @@ interface UnpairedRow {
   examples: { recordId: number | null; time: number; bytesText: string }[];
 }
 
-/** The events of `hosts` that no pair took: their span and earliest few. */
+/** The events of `hosts` without a candidate within the tolerance of their host's offset: their span and earliest few. */
 async function unpairedEvents(
   connection: DuckDBConnection,
   hosts: string[],
-  source: string,
   offsets: Map<string, number>,
   allowed: string,
-  window: Window,
+  options: AttributionOptions,
 ): Promise<Map<string, UnpairedRow>> {
-  const paired = offsets.size > 0 ? `WITH ${pairsSql(source, offsets, allowed)} ` : '';
+  const paired =
+    offsets.size === 0
+      ? ''
+      : `AND ${eventKey('e')} NOT IN (
+           SELECT event_key FROM ${candidateSource(options.skewSeconds)} c JOIN ${offsetValues(offsets)} USING (host)
+            WHERE abs(c.diff_ms - o.offset_ms) <= ${toleranceMs} AND ${allowed})`;
   const rows = await queryRows<UnpairedRow>(
     connection,
-    `${paired}SELECT host, min(time_ms) AS first, max(time_ms) AS last,
-            min_by({'recordId': record_id, 'time': time_ms, 'bytesText': bytes}, (time_ms, ${eventKey('e')}), $perKind) AS examples
+    `SELECT host, min(time_ms) AS first, max(time_ms) AS last,
+            min_by({'recordId': CAST(record_id AS DOUBLE), 'time': time_ms, 'bytesText': bytes}, (time_ms, ${eventKey('e')}), $perKind) AS examples
        FROM smtp_filter_events e
-      WHERE ${XEXCH50_EVENTS} AND ${inWindow('time_created')} AND host IN (SELECT unnest($hosts))
-        ${offsets.size > 0 ? `AND ${eventKey('e')} NOT IN (SELECT event_key FROM pairs)` : ''}
+      WHERE ${XEXCH50_EVENTS} AND ${inWindow('time_created')} AND host IN (SELECT unnest($hosts)) ${paired}
       GROUP BY host`,
-    { ...windowParams(window), hosts, perKind: { bigint: BigInt(perKind) } },
+    { ...windowParams(options.window), hosts, perKind: { bigint: BigInt(perKind) } },
   );
   return new Map(rows.map((r) => [r.host, r]));
 }
@@ -211,7 +222,7 @@ async function domainFromFirewallLog(connection: DuckDBConnection, host: string,
         ON a.time_ms BETWEEN c.time_ms - $reach AND c.time_ms + $reach`;
   const rows = await queryRows<{ domain: string }>(
     connection,
-    `WITH host_offset AS (${clusterOffsetSql(diffs)})
+    `WITH host_offset AS (${clusterOffsetSql(`SELECT host, round(diff_ms) AS diff, count(*) AS n FROM (${diffs}) GROUP BY ALL`)})
      SELECT domain FROM (
        SELECT d.domain FROM (${diffs}) d JOIN host_offset o USING (host)
         WHERE abs(d.diff_ms - o.offset_ms) <= ${toleranceMs}
@@ -243,15 +254,15 @@ export async function attributeFirewallEvents(connection: DuckDBConnection, opti
   const result: Attribution = { hosts: [], byDomain: new Map() };
   if (hostRows.length === 0) return result;
   const plans: HostPlan[] = hostRows.map((h) => ({ ...h, mapped: mappedDomains(options.firewallMap, h.host) }));
-  const source = candidateSource(options.skewSeconds);
+  const bins = binSource(options);
   const allowed = allowedSql(plans);
   const offsetRows = await queryRows<{ host: string; offset_ms: number }>(
     connection,
-    clusterOffsetSql(`SELECT host, diff_ms FROM ${source} WHERE ${allowed}`),
+    clusterOffsetSql(`SELECT host, diff, sum(candidates) AS n FROM ${bins} WHERE ${allowed} GROUP BY ALL`),
     { ...windowParams(options.window), reach: options.skewSeconds * 1000 + toleranceMs, width: 2 * toleranceMs },
   );
   const offsets = new Map(offsetRows.map((r) => [r.host, r.offset_ms]));
-  const pairRows = await matchedPairs(connection, source, offsets, allowed, options.window);
+  const pairRows = await matchedPairs(connection, bins, offsets, allowed, options.window);
 
   const domain = (name: string, host: string): DomainAttribution => {
     const entry = result.byDomain.get(name) ?? emptyDomain();
@@ -314,7 +325,7 @@ export async function attributeFirewallEvents(connection: DuckDBConnection, opti
     // Hosts attributed by the firewall log pair nothing: all their events are unpaired.
     const pairedHosts = new Set(result.hosts.filter((h) => h.matched > 0).map((h) => h.host));
     const pairedOffsets = new Map([...offsets].filter(([h]) => pairedHosts.has(h)));
-    const unpaired = await unpairedEvents(connection, unpairedHosts.map((u) => u.host), source, pairedOffsets, allowed, options.window);
+    const unpaired = await unpairedEvents(connection, unpairedHosts.map((u) => u.host), pairedOffsets, allowed, options);
     for (const { host, rest } of unpairedHosts) {
       const row = unpaired.get(host);
       const plan = plans.find((p) => p.host === host);

@@ -51,11 +51,13 @@ export async function queueEvidence(connection: DuckDBConnection, window: Window
   );
   const latest = await queryRows<QueueExample & { domain: string; oldest_ns: bigint | null }>(
     connection,
-    `SELECT domain, epoch_ns(snapshot_time) AS snapshot_time, server, coalesce(queue_name, link_name) AS queue,
-            state, message_count, last_error, epoch_ns(oldest_message_time) AS oldest_ns
-       FROM (${snapshotRows}) WHERE domain IS NOT NULL
-     QUALIFY row_number() OVER (
-       PARTITION BY domain, server, coalesce(queue_name, link_name) ORDER BY snapshot_time DESC NULLS LAST, file_id DESC, seq DESC) = 1
+    `SELECT domain, server, queue, latest.* FROM (
+       SELECT domain, server, coalesce(queue_name, link_name) AS queue,
+              arg_max_null({'snapshot_time': epoch_ns(snapshot_time), 'state': state, 'message_count': message_count,
+                            'last_error': last_error, 'oldest_ns': epoch_ns(oldest_message_time)},
+                           (coalesce(snapshot_time, '-infinity'::TIMESTAMP), file_id, seq)) AS latest
+         FROM (${snapshotRows}) WHERE domain IS NOT NULL
+        GROUP BY ALL)
      ORDER BY domain, server, queue`,
     params,
   );

@@ -1,9 +1,11 @@
-// Outbound SMTP sessions per remote domain, from the derived sessions (which domain a session
-// belongs to is decided there: src/analysis/derived/sessions.ts) and their recipients' replies.
+// Outbound SMTP sessions per remote domain: which domain a session belongs to is decided in
+// src/analysis/derived/sessions.ts; here the per-file sums of derived/session-stats.ts are added up.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { findStatusCode, statusCodeInfo } from '../knowledge/status-codes.js';
 import { RULES } from './rules.js';
-import { queryRows, windowParams, type Window } from './sql.js';
+import { inWindow, queryRows, windowParams, type Window } from './sql.js';
+import { EVERYTHING, type Scope } from './derived/sql-text.js';
+import { recipientRepliesSelect, sessionAddressesSelect, sessionStatsSelect } from './derived/session-stats.js';
 
 export interface SessionExample {
   start: bigint | null;
@@ -49,137 +51,122 @@ export interface SessionFacts {
   unassigned: number;
 }
 
-/** Outbound sessions of the window, one row per (session, domain), and their XEXCH50 commands (src/analysis/derived/sessions.ts). */
-const SESSIONS = 'outbound_sessions_in($since, $until)';
-const XEXCH50 = 'xexch50_attempts_in($since, $until)';
+interface StatsRow {
+  domain: string | null;
+  sessions: number;
+  connected: number;
+  no_connection: number;
+  advertised: number;
+  blocked: number;
+  harmless: number;
+  ehlo_refused: number;
+  masked: number;
+  xexch50_attempts: number;
+  first_ns: bigint | null;
+  last_ns: bigint | null;
+  end_reasons: { key: string; value: bigint }[];
+  xexch50_outcomes: { key: string; value: bigint }[] | null;
+  examples: (SessionExample[] | null)[];
+}
 
-type Row<T> = T & { domain: string };
+const open = (window: Window) => window.since === null && window.until === null;
+const startedIn: Scope = (alias) => inWindow(`${alias}.start_time`);
+
+/** Per-file sums (derived/session-stats.ts): kept in the store for all time, computed now for a window. */
+function sources(window: Window): { stats: string; addresses: string; replies: string } {
+  if (open(window)) return { stats: 'session_domain_stats', addresses: 'session_addresses', replies: 'session_recipient_replies' };
+  return {
+    stats: `(${sessionStatsSelect('outbound_sessions', startedIn)})`,
+    addresses: `(${sessionAddressesSelect('outbound_sessions', startedIn)})`,
+    replies: `(${recipientRepliesSelect(startedIn, EVERYTHING)})`,
+  };
+}
+
+function addCounts(into: Record<string, number>, entries: { key: string; value: bigint }[] | null): void {
+  for (const { key, value } of entries ?? []) into[key] = (into[key] ?? 0) + Number(value);
+}
+
+/** Most frequent first, then by name (as the evidence lists them). */
+function byCount(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).sort(([a, x], [b, y]) => y - x || a.localeCompare(b)));
+}
+
+function emptyEvidence(): SessionEvidence {
+  return {
+    sessions: 0, connected: 0, noConnection: 0, endReasons: {}, xexch50Advertised: 0, xexch50Attempts: 0, xexch50Outcomes: {},
+    xexch50Blocked: 0, xexch50Harmless: 0, ehloRefused: 0, maskedVerbs: 0, recipientsAccepted: 0, recipientRejections: {},
+    recipientRejectedPermanent: 0, first: null, last: null, examples: [],
+  };
+}
 
 export async function sessionEvidence(connection: DuckDBConnection, window: Window): Promise<SessionFacts> {
   const params = windowParams(window);
-  {
-    const stats = await queryRows<Row<{
-      sessions: number;
-      connected: number;
-      no_connection: number;
-      advertised: number;
-      blocked: number;
-      harmless: number;
-      ehlo_refused: number;
-      masked: number;
-      first_ns: bigint | null;
-      last_ns: bigint | null;
-      examples: SessionExample[][];
-    }>>(
-      connection,
-      `SELECT domain,
-              count(*)::INTEGER AS sessions,
-              count(*) FILTER (WHERE banner_code BETWEEN 200 AND 299)::INTEGER AS connected,
-              count(*) FILTER (WHERE banner_code IS NULL AND list_contains($noConnection, end_reason))::INTEGER AS no_connection,
-              count(*) FILTER (WHERE xexch50_advertised)::INTEGER AS advertised,
-              count(*) FILTER (WHERE blocked)::INTEGER AS blocked,
-              count(*) FILTER (WHERE xexch50_sent AND list_contains($harmless, CAST(xexch50_reply_code AS VARCHAR)))::INTEGER AS harmless,
-              count(*) FILTER (WHERE ehlo_refused)::INTEGER AS ehlo_refused,
-              count(*) FILTER (WHERE masked_verbs)::INTEGER AS masked,
-              epoch_ns(min(start_time)) AS first_ns,
-              epoch_ns(max(coalesce(end_time, start_time))) AS last_ns,
-              -- Examples, most telling first: cut after XEXCH50, no banner, EHLO refused, any.
-              [min_by(example, start_time, $perKind) FILTER (WHERE blocked),
-               min_by(example, start_time, $perKind) FILTER (WHERE banner_code IS NULL),
-               min_by(example, start_time, $perKind) FILTER (WHERE ehlo_refused),
-               min_by(example, start_time, $perKind)] AS examples
-         FROM (SELECT *, {'start': epoch_ns(start_time), 'server': server, 'session_key': session_key,
-                          'remote_ip': remote_ip, 'remote_host': remote_host, 'greeting': greeting,
-                          'xexch50_bytes': xexch50_bytes, 'xexch50_outcome': xexch50_outcome,
-                          'end_reason': end_reason, 'first_line_no': first_line_no} AS example
-                 FROM ${SESSIONS} WHERE domain IS NOT NULL)
-        GROUP BY domain`,
-      {
-        noConnection: RULES.sessions.noConnectionEndReasons,
-        harmless: RULES.replies.xexch50Harmless,
-        perKind: { bigint: BigInt(RULES.examples.perKind) },
-        ...params,
-      },
-    );
-    const byReason = await queryRows<Row<{ kind: string; value: string; n: number }>>(
-      connection,
-      `SELECT domain, 'end' AS kind, coalesce(end_reason, '(unknown)') AS value, count(*)::INTEGER AS n
-         FROM ${SESSIONS} WHERE domain IS NOT NULL GROUP BY ALL
-       UNION ALL
-       SELECT domain, 'xexch50', coalesce(xexch50_outcome, '(unknown)'), count(*)::INTEGER
-         FROM ${SESSIONS} WHERE domain IS NOT NULL AND xexch50_sent GROUP BY ALL
-       ORDER BY 1, 2, 4 DESC, 3`,
-      params,
-    );
-    const recipients = await queryRows<Row<{ code: number | null; text: string | null; n: number }>>(
-      connection,
-      `SELECT lower(r.domain) AS domain, r.reply_code AS code, r.reply_text AS text, count(*)::INTEGER AS n
-         FROM smtp_session_recipients r SEMI JOIN ${SESSIONS} s USING (file_id, seq)
-        WHERE r.domain IS NOT NULL
-        GROUP BY ALL`,
-      params,
-    );
-    const attemptCounts = await queryRows<Row<{ n: number }>>(
-      connection,
-      `SELECT domain, count(*)::INTEGER AS n FROM ${XEXCH50} WHERE domain IS NOT NULL GROUP BY domain`,
-      params,
-    );
-    const [{ unassigned }] = await queryRows<{ unassigned: number }>(
-      connection,
-      `SELECT count(*)::INTEGER AS unassigned FROM ${SESSIONS} WHERE domain IS NULL`,
-      params,
-    );
+  const { stats, addresses, replies } = sources(window);
+  // Unresolved sessions take the domains that sessions of the window carried mail for at their address.
+  const rows = await queryRows<StatsRow>(
+    connection,
+    `SELECT coalesce(st.domain, a.domain) AS domain, st.* EXCLUDE (domain, file_id, unresolved_ip, end_reasons, xexch50_outcomes),
+            map_entries(st.end_reasons) AS end_reasons, map_entries(st.xexch50_outcomes) AS xexch50_outcomes
+       FROM ${stats} st
+       LEFT JOIN (SELECT DISTINCT remote_ip, domain FROM ${addresses}) a ON st.domain IS NULL AND a.remote_ip = st.unresolved_ip`,
+    params,
+  );
+  const recipients = await queryRows<{ domain: string; code: number | null; text: string | null; n: number }>(
+    connection,
+    `SELECT domain, code, text, sum(n)::INTEGER AS n FROM ${replies} GROUP BY ALL`,
+    params,
+  );
 
-    const byDomain = new Map<string, SessionEvidence>();
-    for (const s of stats) {
-      const seen = new Set<string>();
-      const examples = s.examples
-        .flatMap((list) => list ?? [])
-        .filter((x) => !seen.has(`${x.server}/${x.session_key}`) && seen.add(`${x.server}/${x.session_key}`))
-        .slice(0, RULES.examples.perKind)
-        .map((x) => ({ ...x, xexch50_bytes: x.xexch50_bytes === null ? null : Number(x.xexch50_bytes), first_line_no: x.first_line_no === null ? null : Number(x.first_line_no) }));
-      byDomain.set(s.domain, {
-        sessions: s.sessions,
-        connected: s.connected,
-        noConnection: s.no_connection,
-        endReasons: {},
-        xexch50Advertised: s.advertised,
-        xexch50Attempts: 0,
-        xexch50Outcomes: {},
-        xexch50Blocked: s.blocked,
-        xexch50Harmless: s.harmless,
-        ehloRefused: s.ehlo_refused,
-        maskedVerbs: s.masked,
-        recipientsAccepted: 0,
-        recipientRejections: {},
-        recipientRejectedPermanent: 0,
-        first: s.first_ns,
-        last: s.last_ns,
-        examples,
-      });
+  const byDomain = new Map<string, SessionEvidence>();
+  const examples = new Map<string, SessionExample[][]>();
+  let unassigned = 0;
+  for (const r of rows) {
+    if (r.domain === null) {
+      unassigned += r.sessions;
+      continue;
     }
-    for (const r of byReason) {
-      const e = byDomain.get(r.domain);
-      if (e) (r.kind === 'end' ? e.endReasons : e.xexch50Outcomes)[r.value] = r.n;
-    }
-    for (const r of recipients) {
-      const e = byDomain.get(r.domain);
-      if (!e) continue;
-      if (r.code !== null && r.code < 400) {
-        e.recipientsAccepted += r.n;
-        continue;
-      }
-      const status = findStatusCode(r.text);
-      const key = status ?? String(r.code ?? '(no reply)');
-      e.recipientRejections[key] = (e.recipientRejections[key] ?? 0) + r.n;
-      if (status !== null && r.code !== null && r.code >= 500 && statusCodeInfo(status).class === 'recipient') {
-        e.recipientRejectedPermanent += r.n;
-      }
-    }
-    for (const c of attemptCounts) {
-      const e = byDomain.get(c.domain);
-      if (e) e.xexch50Attempts = c.n;
-    }
-    return { byDomain, unassigned };
+    const e = byDomain.get(r.domain) ?? emptyEvidence();
+    byDomain.set(r.domain, e);
+    e.sessions += r.sessions;
+    e.connected += r.connected;
+    e.noConnection += r.no_connection;
+    e.xexch50Advertised += r.advertised;
+    e.xexch50Blocked += r.blocked;
+    e.xexch50Harmless += r.harmless;
+    e.ehloRefused += r.ehlo_refused;
+    e.maskedVerbs += r.masked;
+    e.xexch50Attempts += r.xexch50_attempts;
+    e.first = r.first_ns === null || (e.first !== null && e.first <= r.first_ns) ? e.first : r.first_ns;
+    e.last = r.last_ns === null || (e.last !== null && e.last >= r.last_ns) ? e.last : r.last_ns;
+    addCounts(e.endReasons, r.end_reasons);
+    addCounts(e.xexch50Outcomes, r.xexch50_outcomes);
+    const kinds = examples.get(r.domain) ?? r.examples.map(() => []);
+    r.examples.forEach((list, kind) => kinds[kind].push(...(list ?? [])));
+    examples.set(r.domain, kinds);
   }
+  for (const [domain, e] of byDomain) {
+    e.endReasons = byCount(e.endReasons);
+    e.xexch50Outcomes = byCount(e.xexch50Outcomes);
+    const seen = new Set<string>();
+    e.examples = (examples.get(domain) ?? [])
+      .flatMap((list) => [...list].sort((a, b) => Number((a.start ?? 0n) - (b.start ?? 0n))).slice(0, RULES.examples.perKind))
+      .filter((x) => !seen.has(`${x.server}/${x.session_key}`) && seen.add(`${x.server}/${x.session_key}`))
+      .slice(0, RULES.examples.perKind)
+      .map((x) => ({ ...x, xexch50_bytes: x.xexch50_bytes === null ? null : Number(x.xexch50_bytes), first_line_no: x.first_line_no === null ? null : Number(x.first_line_no) }));
+  }
+  for (const r of recipients) {
+    const e = byDomain.get(r.domain);
+    if (!e) continue;
+    if (r.code !== null && r.code < 400) {
+      e.recipientsAccepted += r.n;
+      continue;
+    }
+    const status = findStatusCode(r.text);
+    const key = status ?? String(r.code ?? '(no reply)');
+    e.recipientRejections[key] = (e.recipientRejections[key] ?? 0) + r.n;
+    if (status !== null && r.code !== null && r.code >= 500 && statusCodeInfo(status).class === 'recipient') {
+      e.recipientRejectedPermanent += r.n;
+    }
+  }
+  return { byDomain, unassigned };
 }

@@ -6,6 +6,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RULES } from './rules.js';
 import { inWindow, queryRows, windowParams, type Window } from './sql.js';
+import { EVERYTHING } from './derived/sql-text.js';
+import { inboundSenderSessionsSelect, mailDomainDaysSelect } from './derived/mail.js';
 
 export interface TrackingExample {
   time: bigint;
@@ -36,9 +38,19 @@ export interface TrackingEvidence {
   ndrExamples: TrackingExample[];
 }
 
-/** The (message, recipient) pairs of the window (src/analysis/derived/mail.ts). */
-const PAIRS = 'mail_pairs_in($since, $until)';
-const REMOTE = `(SELECT domain FROM ${PAIRS} GROUP BY domain HAVING bool_or(remote))`;
+const open = (window: Window) => window.since === null && window.until === null;
+
+/** The pairs summed per domain and day (derived/mail.ts): kept in the store for all time, computed now for a window. */
+function domainDays(window: Window): string {
+  return open(window) ? 'mail_domain_days' : `(${mailDomainDaysSelect('mail_pairs_in($since, $until)', EVERYTHING)})`;
+}
+
+/** Messages per sender domain: summed per day in the store; counted directly in a window. */
+function senders(window: Window): string {
+  return open(window)
+    ? 'SELECT sender_domain AS domain, sum(messages) AS messages FROM mail_sender_days GROUP BY ALL'
+    : 'SELECT sender_domain AS domain, count(DISTINCT message_key) AS messages FROM mail_pairs_in($since, $until) GROUP BY ALL';
+}
 
 export interface TrackingFacts {
   byDomain: Map<string, TrackingEvidence>;
@@ -51,10 +63,15 @@ export interface TrackingFacts {
 }
 
 export async function trackingEvidence(connection: DuckDBConnection, window: Window, now: bigint): Promise<TrackingFacts> {
-  const pending = 'sent AND NOT delivered AND NOT ndr';
-  const remote = `domain IN ${REMOTE}`;
-  const stuck = `${pending} AND first_time <= $stuckBefore`;
-  const params = { ...windowParams(window), stuckBefore: { timestampNs: now - BigInt(RULES.stuck.afterSeconds) * 1_000_000_000n } };
+  const params = {
+    ...windowParams(window),
+    stuckBefore: { timestampNs: now - BigInt(RULES.stuck.afterSeconds) * 1_000_000_000n },
+    perKind: { bigint: BigInt(RULES.examples.perKind) },
+  };
+  const days = `(SELECT * FROM ${domainDays(window)} WHERE domain IN (SELECT domain FROM ${domainDays(window)} GROUP BY domain HAVING bool_or(remote)))`;
+  const examples = (list: string) =>
+    `coalesce(list_transform(list_slice(list_sort(${list}), 1, $perKind),
+       x -> {'time': epoch_ns(x.first_time), 'message_id': x.message_id, 'recipient': x.recipient, 'status': x.status}), [])`;
   const stats = await queryRows<{
     domain: string;
     sent: number;
@@ -69,54 +86,37 @@ export async function trackingEvidence(connection: DuckDBConnection, window: Win
     oldest_stuck: bigint | null;
     first_ns: bigint | null;
     last_ns: bigint | null;
+    ndr_examples: TrackingExample[];
+    stuck_examples: TrackingExample[];
   }>(
     connection,
+    // A waiting pair is stuck once first logged before $stuckBefore.
     `SELECT domain,
-            count(*) FILTER (WHERE sent)::INTEGER AS sent,
-            count(*) FILTER (WHERE delivered)::INTEGER AS delivered,
-            count(*) FILTER (WHERE ndr)::INTEGER AS ndr,
-            count(*) FILTER (WHERE ${pending})::INTEGER AS undelivered,
-            count(*) FILTER (WHERE ${stuck})::INTEGER AS stuck,
-            count(*) FILTER (WHERE defers > 0)::INTEGER AS deferred,
-            count(*) FILTER (WHERE defers > 0 AND delivered)::INTEGER AS deferred_delivered,
-            sum(defers)::INTEGER AS defer_events,
+            sum(sent)::INTEGER AS sent,
+            sum(delivered)::INTEGER AS delivered,
+            sum(ndr)::INTEGER AS ndr,
+            sum(undelivered)::INTEGER AS undelivered,
+            sum(len(list_filter(pending_times, t -> t <= $stuckBefore)))::INTEGER AS stuck,
+            sum(deferred)::INTEGER AS deferred,
+            sum(deferred_delivered)::INTEGER AS deferred_delivered,
+            sum(defer_events)::INTEGER AS defer_events,
             sum(attempts)::INTEGER AS attempts,
-            epoch_ns(min(first_time) FILTER (WHERE ${stuck})) AS oldest_stuck,
+            epoch_ns(min(pending_times[1]) FILTER (WHERE pending_times[1] <= $stuckBefore)) AS oldest_stuck,
             epoch_ns(min(first_time)) AS first_ns,
-            epoch_ns(max(last_time)) AS last_ns
-       FROM ${PAIRS} WHERE ${remote} GROUP BY domain`,
+            epoch_ns(max(last_time)) AS last_ns,
+            ${examples('flatten(list(ndr_examples) FILTER (WHERE ndr_examples IS NOT NULL))')} AS ndr_examples,
+            ${examples('list_filter(flatten(list(pending_examples) FILTER (WHERE pending_examples IS NOT NULL)), x -> x.first_time <= $stuckBefore)')} AS stuck_examples
+       FROM ${days} GROUP BY domain`,
     params,
   );
-  const ndrCodes = await queryRows<{ domain: string; code: string; n: number }>(
+  const counts = await queryRows<{ domain: string; kind: 'ndr' | 'pending'; value: string; n: number }>(
     connection,
-    `SELECT domain, coalesce(ndr_code, '(none)') AS code, count(*)::INTEGER AS n
-       FROM ${PAIRS} WHERE ${remote} AND ndr GROUP BY ALL ORDER BY domain, n DESC, code`,
+    `SELECT domain, kind, entry.key AS value, sum(entry.value)::INTEGER AS n FROM (
+       SELECT domain, 'ndr' AS kind, unnest(ndr_codes) AS entry FROM ${days}
+       UNION ALL
+       SELECT domain, 'pending', unnest(pending_statuses) FROM ${days})
+      GROUP BY ALL ORDER BY domain, kind, n DESC, value`,
     params,
-  );
-  const statuses = await queryRows<{ domain: string; status: string; n: number }>(
-    connection,
-    `SELECT domain, last_status AS status, count(*)::INTEGER AS n
-       FROM ${PAIRS} WHERE ${remote} AND ${pending} AND last_status IS NOT NULL
-      GROUP BY ALL ORDER BY domain, n DESC, status`,
-    params,
-  );
-  const examples = await queryRows<{
-    domain: string;
-    kind: 'stuck' | 'ndr';
-    first_ns: bigint;
-    message_id: string | null;
-    recipient: string;
-    status: string | null;
-  }>(
-    connection,
-    `SELECT domain, kind, epoch_ns(first_time) AS first_ns, message_id, recipient, status FROM (
-       SELECT domain, CASE WHEN ndr THEN 'ndr' ELSE 'stuck' END AS kind, first_time, message_id, recipient,
-              CASE WHEN ndr THEN coalesce(ndr_code, last_status) ELSE last_status END AS status
-         FROM ${PAIRS}
-        WHERE ${remote} AND (ndr OR (${stuck})))
-     QUALIFY row_number() OVER (PARTITION BY domain, kind ORDER BY first_time, message_id, recipient) <= $perKind
-     ORDER BY domain, kind, first_time, message_id, recipient`,
-    { ...params, perKind: RULES.examples.perKind },
   );
 
   const result = new Map<string, TrackingEvidence>();
@@ -136,34 +136,29 @@ export async function trackingEvidence(connection: DuckDBConnection, window: Win
       oldestStuck: s.oldest_stuck,
       first: s.first_ns,
       last: s.last_ns,
-      stuckExamples: [],
-      ndrExamples: [],
+      stuckExamples: s.stuck_examples,
+      ndrExamples: s.ndr_examples,
     });
   }
-  for (const c of ndrCodes) {
+  for (const c of counts) {
     const e = result.get(c.domain);
-    if (e) e.ndrByCode[c.code] = c.n;
+    if (e) (c.kind === 'ndr' ? e.ndrByCode : e.pendingStatuses)[c.value] = c.n;
   }
-  for (const c of statuses) {
-    const e = result.get(c.domain);
-    if (e) e.pendingStatuses[c.status] = c.n;
-  }
-  for (const x of examples) {
-    const e = result.get(x.domain);
-    const example = { time: x.first_ns, message_id: x.message_id, recipient: x.recipient, status: x.status };
-    if (e) (x.kind === 'ndr' ? e.ndrExamples : e.stuckExamples).push(example);
-  }
-  // Messages are counted by their 64-bit key, as pairs are grouped (derived/mail.ts).
+  // Local domains (recipient domains that never took an outbound step) are no remote senders.
   const inbound = await queryRows<{ domain: string; messages: number }>(
     connection,
-    `SELECT domain, count(DISTINCT message)::INTEGER AS messages FROM (
-       SELECT sender_domain AS domain, message_key AS message FROM ${PAIRS}
+    `SELECT domain, sum(messages)::INTEGER AS messages FROM (
+       ${senders(window)}
        UNION ALL
-       SELECT lower(trim(split_part(mail_from, '@', 2))), hash(file_id, session_key)
-         FROM smtp_sessions WHERE direction = 'inbound' AND mail_from LIKE '%@%' AND ${inWindow('start_time')})
-      WHERE domain <> '' AND domain NOT IN (SELECT domain FROM ${PAIRS} WHERE domain NOT IN ${REMOTE})
+       SELECT domain, sum(sessions) FROM ${inboundSessions(window)} GROUP BY ALL)
+      WHERE domain <> '' AND domain NOT IN (SELECT domain FROM ${domainDays(window)} GROUP BY domain HAVING NOT bool_or(remote))
       GROUP BY domain`,
-    windowParams(window),
+    params,
   );
   return { byDomain: result, inboundSenders: new Map(inbound.map((r) => [r.domain, r.messages])) };
+}
+
+/** Inbound SMTP sessions per sender domain (MAIL FROM), per file. */
+function inboundSessions(window: Window): string {
+  return open(window) ? 'inbound_sender_sessions' : `(${inboundSenderSessionsSelect((s) => inWindow(`${s}.start_time`))})`;
 }

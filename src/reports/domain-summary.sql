@@ -4,102 +4,66 @@
 -- param: since TIMESTAMP optional Only evidence at or after this time (UTC)
 -- param: until TIMESTAMP optional Only evidence before this time (UTC)
 -- param: domain VARCHAR optional Only this remote domain
--- param: skew INTEGER optional Seconds of clock difference allowed when matching firewall events to XEXCH50 attempts (default 300)
+-- param: skew INTEGER optional Seconds of clock difference allowed when matching firewall events to XEXCH50 attempts (default and at most 300: the pairs found at ingest)
 -- Counts are per (message, recipient) pair of message tracking, as `edgelog diagnose` counts them: sent = queued for
 -- remote delivery (2003 1034) or received for sending (2007 RECEIVE); a domain is remote once any pair took an outbound step.
-WITH pairs AS (
-  -- One row per (message, recipient), grouped on a 64-bit hash of the pair (as diagnose does).
-  SELECT lower(trim(any_value(recipient_domain))) AS domain,
-         bool_or(event_kind IN ('queued-remote', 'transfer-begin', 'sent', 'defer', 'ndr', 'failed')) AS remote,
-         bool_or(event_kind IN ('queued-remote', 'received')) AS sent,
-         bool_or(event_kind = 'sent') AS delivered,
-         bool_or(event_kind IN ('ndr', 'failed')) AS ndr,
-         count(*) FILTER (WHERE event_kind = 'defer') AS defers,
-         min(time) AS first_time,
-         min(time) FILTER (WHERE event_kind = 'sent') AS sent_time
-    FROM tracking
-   WHERE recipient_domain IS NOT NULL AND recipient IS NOT NULL
-     AND ($since IS NULL OR time >= $since) AND ($until IS NULL OR time < $until)
-     AND ($domain IS NULL OR lower(trim(recipient_domain)) = lower($domain))
-   GROUP BY hash(coalesce(message_id, internal_id), lower(trim(recipient)))
-),
-mail AS (
+-- Pairs, sessions, XEXCH50 attempts and firewall candidates come from the derived tables (src/analysis/derived).
+WITH mail AS (
   SELECT domain,
          count(*) FILTER (WHERE sent) AS sent,
          count(*) FILTER (WHERE delivered) AS delivered,
          count(*) FILTER (WHERE defers > 0) AS deferred,
          count(*) FILTER (WHERE ndr) AS ndr,
          count(*) FILTER (WHERE sent AND NOT delivered AND NOT ndr) AS undelivered,
-         round(avg(epoch(sent_time) - epoch(first_time)) FILTER (WHERE delivered), 1) AS avg_delay_s,
-         round(max(epoch(sent_time) - epoch(first_time)) FILTER (WHERE delivered), 1) AS max_delay_s
-    FROM pairs GROUP BY domain HAVING bool_or(remote)
-),
-sessions AS (
-  SELECT file_id, session_key, start_time, xexch50_sent, xexch50_outcome, xexch50_reply_code, end_reason, xexch50_bytes,
-         lower(trim(unnest(string_split(recipient_domains, ',')))) AS domain
-    FROM smtp_sessions
-   WHERE direction = 'outbound' AND recipient_domains IS NOT NULL
-     AND ($since IS NULL OR start_time >= $since) AND ($until IS NULL OR start_time < $until)
-),
-attempts AS (
-  SELECT s.domain, coalesce(l.time, s.start_time) AS time,
-         coalesce(nullif(regexp_extract(l.argument, '^\s*([0-9]+)', 1), ''), CAST(s.xexch50_bytes AS VARCHAR)) AS bytes,
-         s.xexch50_outcome IN ('dropped-after-354', 'dropped') OR s.end_reason = 'dropped-after-xexch50'
-           OR (s.xexch50_outcome IS NULL AND s.xexch50_reply_code = 354 AND s.end_reason = 'open') AS blocked
-    FROM sessions s
-    LEFT JOIN smtp_lines l
-      ON l.file_id = s.file_id AND l.session_key = s.session_key AND l.direction = 'outbound' AND l.verb = 'XEXCH50'
-   WHERE l.time IS NOT NULL OR s.xexch50_sent
+         round(avg(epoch(delivered_time) - epoch(first_time)) FILTER (WHERE delivered), 1) AS avg_delay_s,
+         round(max(epoch(delivered_time) - epoch(first_time)) FILTER (WHERE delivered), 1) AS max_delay_s
+    FROM mail_pairs_in($since, $until)
+   WHERE ($domain IS NULL OR domain = lower($domain))
+   GROUP BY domain HAVING bool_or(remote)
 ),
 xexch50 AS (
-  SELECT domain, count(*) AS xexch50_attempts FROM attempts GROUP BY domain
+  SELECT domain, count(*) AS xexch50_attempts FROM xexch50_attempts
+   WHERE assigned_by = 'recipients' AND ($since IS NULL OR start_time >= $since) AND ($until IS NULL OR start_time < $until)
+   GROUP BY domain
 ),
 xexch50_failed AS (
   -- One failure per session: the session ends where the blob is cut (or its log file ends after the 354).
-  SELECT domain, count(*) AS xexch50_failures FROM sessions
-   WHERE xexch50_sent AND (xexch50_outcome IN ('dropped-after-354', 'dropped') OR end_reason = 'dropped-after-xexch50'
-                           OR (xexch50_outcome IS NULL AND xexch50_reply_code = 354 AND end_reason = 'open'))
+  SELECT domain, count(*) AS xexch50_failures FROM outbound_sessions
+   WHERE assigned_by = 'recipients' AND blocked AND ($since IS NULL OR start_time >= $since) AND ($until IS NULL OR start_time < $until)
    GROUP BY domain
 ),
--- Firewall events are paired with blocked attempts of the same byte count within the skew, on
--- time buckets as wide as the skew (an event's bucket and both neighbours), so the join stays an
--- equi-join. `XEXCH50 1020` cut at 12 bytes (KB 818222's dump) keeps only 4 digits: a prefix.
-skew AS (
-  SELECT coalesce($skew, 300) + 5 AS s
-),
-blocked_attempts AS (
-  SELECT domain, epoch(time) AS t, bytes, left(bytes, 4) AS prefix, floor(epoch(time) / s) AS bucket
-    FROM attempts, skew WHERE blocked
-),
-fw_events AS (
-  SELECT computer, record_id, t, bytes, cut, unnest([bucket - 1, bucket, bucket + 1]) AS bucket
-    FROM (SELECT computer, record_id, epoch(time_created) AS t, floor(epoch(time_created) / s) AS bucket,
-                 regexp_extract(binary_text, '^XEXCH50 ([0-9]+)', 1) AS bytes,
-                 length(binary_text) = 12 AS cut
-            FROM events, skew
-           WHERE provider = 'SmtpEvt' AND event_id = 20031 AND binary_text LIKE 'XEXCH50 %'
-             AND ($since IS NULL OR time_created >= $since) AND ($until IS NULL OR time_created < $until))
-),
+-- Firewall events paired with blocked attempts of the same byte count within the skew (a prefix when
+-- the event's Data was cut): the candidates found at ingest. The host's clock offset is the median
+-- difference of its candidates (to the millisecond); each event goes to its candidate closest to
+-- that offset, within 5 s (diagnose's tolerance).
 candidates AS (
-  SELECT a.domain, e.computer, e.record_id, e.t - a.t AS diff FROM fw_events e, skew
-    JOIN blocked_attempts a ON a.bucket = e.bucket AND a.bytes = e.bytes
-   WHERE abs(e.t - a.t) <= skew.s
-  UNION
-  SELECT a.domain, e.computer, e.record_id, e.t - a.t FROM fw_events e, skew
-    JOIN blocked_attempts a ON a.bucket = e.bucket AND a.prefix = e.bytes
-   WHERE e.cut AND abs(e.t - a.t) <= skew.s
+  SELECT * FROM xexch50_candidates
+   WHERE abs(diff_ms) <= (coalesce($skew, 300) + 5) * 1000
+     AND ($since IS NULL OR time_created >= $since) AND ($until IS NULL OR time_created < $until)
+     AND ($since IS NULL OR attempt_start >= $since) AND ($until IS NULL OR attempt_start < $until)
 ),
--- The firewall host's clock offset: the median difference of its candidate pairs. Each event then
--- goes to the attempt closest to that offset, within 5 s (diagnose's tolerance).
+histogram AS (
+  SELECT host, round(diff_ms) AS diff, count(*) AS n FROM candidates GROUP BY ALL
+),
 host_offset AS (
-  SELECT computer, median(diff) AS offset FROM candidates GROUP BY computer
+  SELECT host, (min(diff) FILTER (WHERE below >= (total + 1) // 2) + min(diff) FILTER (WHERE below >= total // 2 + 1)) / 2 AS offset_ms
+    FROM (SELECT host, diff, sum(n) OVER (PARTITION BY host ORDER BY diff) AS below, sum(n) OVER (PARTITION BY host) AS total FROM histogram)
+   GROUP BY host
+),
+near AS (
+  SELECT c.domain, c.event_key, c.event_candidates, abs(c.diff_ms - h.offset_ms) AS gap
+    FROM candidates c JOIN host_offset h USING (host)
+   WHERE abs(c.diff_ms - h.offset_ms) <= 5000
 ),
 firewall_matches AS (
-  SELECT c.domain, abs(c.diff - h.offset) AS gap FROM candidates c JOIN host_offset h USING (computer)
-  QUALIFY row_number() OVER (PARTITION BY c.computer, c.record_id ORDER BY abs(c.diff - h.offset), c.domain) = 1
+  -- Only events with several candidates need choosing.
+  SELECT domain FROM near WHERE event_candidates = 1
+  UNION ALL
+  SELECT domain FROM near WHERE event_candidates > 1
+  QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY gap, domain) = 1
 ),
 firewall AS (
-  SELECT domain, count(*) AS firewall_xexch50_events FROM firewall_matches WHERE gap <= 5 GROUP BY domain
+  SELECT domain, count(*) AS firewall_xexch50_events FROM firewall_matches GROUP BY domain
 )
 SELECT domain,
        coalesce(m.sent, 0) AS sent,

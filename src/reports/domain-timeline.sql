@@ -7,9 +7,10 @@
 -- param: firewall_host VARCHAR optional Also list the SmtpEvt events of this firewall host (its own clock)
 -- param: limit INTEGER optional At most this many rows, oldest first (default 1000)
 -- Firewall-log rows are those to port 25 of an address an outbound session for the domain used.
+-- The domain's tracking rows are found through its spellings as logged (domain_spellings) and its sessions in
+-- outbound_sessions (src/analysis/derived): no string function over every row.
 WITH sessions AS (
-  SELECT * FROM smtp_sessions
-   WHERE direction = 'outbound' AND list_contains(string_split(lower(recipient_domains), ','), lower($domain))
+  SELECT * FROM outbound_sessions WHERE assigned_by = 'recipients' AND domain = lower($domain)
 ),
 addresses AS (
   SELECT DISTINCT remote_ip FROM sessions WHERE remote_ip IS NOT NULL
@@ -19,7 +20,7 @@ timeline AS (
          coalesce(recipient_status, dsn_code) AS status,
          concat_ws(' ', message_id, recipient) AS detail,
          file_id, line_no AS location
-    FROM tracking WHERE lower(trim(recipient_domain)) = lower($domain)
+    FROM tracking WHERE recipient_domain IN (SELECT spelling FROM domain_spellings WHERE domain = lower($domain))
   UNION ALL
   SELECT start_time, 'smtp-session', server, coalesce(end_reason, 'session'),
          CASE WHEN xexch50_sent THEN concat_ws(' ', 'XEXCH50', xexch50_bytes, xexch50_outcome) END,
@@ -37,11 +38,11 @@ timeline AS (
          file_id, line_no
     FROM firewall_log WHERE dest_port = 25 AND dest_ip IN (SELECT remote_ip FROM addresses)
   UNION ALL
-  SELECT time_created, 'firewall-event', computer, concat('SmtpEvt ', event_id), binary_text,
+  SELECT time_created, 'firewall-event', computer, concat('SmtpEvt ', event_id), data,
          concat('record ', record_id),
          file_id, record_id
-    FROM events
-   WHERE provider = 'SmtpEvt' AND $firewall_host IS NOT NULL AND lower(computer) = lower($firewall_host)
+    FROM smtp_filter_events
+   WHERE $firewall_host IS NOT NULL AND lower(computer) = lower($firewall_host)
 )
 SELECT time, source, host, what, status, detail, file_id, location
   FROM timeline

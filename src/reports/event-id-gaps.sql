@@ -5,19 +5,14 @@
 -- param: until TIMESTAMP optional Only gaps before this time (UTC)
 -- param: computer VARCHAR optional Only this computer
 -- Records loaded twice (overlapping exports of one log) count once; recovered (carved) records fill gaps like any other.
-WITH ids AS (
-  SELECT computer, channel, record_id, min(time_created) AS time_created
-    FROM events
-   WHERE record_id IS NOT NULL
-     AND ($computer IS NULL OR lower(computer) = lower($computer))
-   GROUP BY ALL
-),
-steps AS (
-  SELECT computer, channel, record_id, time_created,
-         lead(record_id) OVER w AS next_id,
-         lead(time_created) OVER w AS next_time
-    FROM ids
-  WINDOW w AS (PARTITION BY computer, channel ORDER BY record_id)
+-- Gaps lie between the runs of consecutive record numbers kept in event_log_ranges (src/analysis/derived/report-tables.ts).
+WITH steps AS (
+  SELECT computer, channel, last_id AS record_id, last_time AS time_created,
+         lead(first_id) OVER w AS next_id,
+         lead(first_time) OVER w AS next_time
+    FROM event_log_ranges
+   WHERE ($computer IS NULL OR lower(computer) = lower($computer))
+  WINDOW w AS (PARTITION BY computer, channel ORDER BY first_id)
 )
 SELECT computer,
        channel,

@@ -5,13 +5,11 @@
 -- param: until TIMESTAMP optional Only events before this time (host clock)
 -- param: host VARCHAR optional Only this firewall host (computer name)
 -- The verb is the first word of the Binary data (e.g. `XEXCH50 1020`); events exported without Data show `(no data)`.
+-- SmtpEvt events with their verb and byte count come from smtp_filter_events (src/analysis/derived/firewall.ts).
 WITH e AS (
-  SELECT computer AS host, event_id, record_id, time_created, binary_text,
-         coalesce(nullif(regexp_extract(binary_text, '^([A-Za-z0-9-]+)', 1), ''), '(no data)') AS verb,
-         nullif(regexp_extract(binary_text, '^[A-Za-z0-9-]+ ([0-9]+)', 1), '') AS bytes
-    FROM events
-   WHERE provider = 'SmtpEvt'
-     AND ($since IS NULL OR time_created >= $since) AND ($until IS NULL OR time_created < $until)
+  SELECT computer AS host, event_id, record_id, time_created, coalesce(verb, '(no data)') AS verb, bytes
+    FROM smtp_filter_events
+   WHERE ($since IS NULL OR time_created >= $since) AND ($until IS NULL OR time_created < $until)
      AND ($host IS NULL OR lower(computer) = lower($host))
 )
 SELECT host,

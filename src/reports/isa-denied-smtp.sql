@@ -6,6 +6,7 @@
 -- param: host VARCHAR optional Only this ISA host
 -- Denied / Failed actions, and result codes whose meaning (isa-result-codes.json) says denied, killed, abortive, dropped,
 -- refused or timed out: an SMTP filter cutting a session shows as an abortive close.
+-- The matching rows are found at ingest: firewall_smtp_denials (src/analysis/derived/report-tables.ts).
 SELECT isa_host,
        source_ip,
        dest_ip,
@@ -17,11 +18,8 @@ SELECT isa_host,
        count(*) AS connections,
        min(time) AS first,
        max(time) AS last
-  FROM firewall_log
- WHERE (dest_port = 25 OR source_port = 25)
-   AND ($since IS NULL OR time >= $since) AND ($until IS NULL OR time < $until)
+  FROM firewall_smtp_denials
+ WHERE ($since IS NULL OR time >= $since) AND ($until IS NULL OR time < $until)
    AND ($host IS NULL OR lower(isa_host) = lower($host))
-   AND (lower(coalesce(action, action_raw, '')) IN ('denied', 'failed', 'blocked', 'denied connection', 'failed connection attempt')
-        OR regexp_matches(coalesce(result_meaning, ''), 'DENIED|KILLED|ABORTIVE|DROPPED|refused|timed out'))
  GROUP BY ALL
  ORDER BY connections DESC, isa_host, source_ip, dest_ip;

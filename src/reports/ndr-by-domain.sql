@@ -4,17 +4,15 @@
 -- param: since TIMESTAMP optional Only NDRs at or after this time (UTC)
 -- param: until TIMESTAMP optional Only NDRs before this time (UTC)
 -- param: domain VARCHAR optional Only this remote domain
+-- NDR rows of message tracking come from tracking_ndrs (src/analysis/derived/report-tables.ts).
 WITH ndrs AS (
-  SELECT lower(trim(recipient_domain)) AS domain,
-         coalesce(message_id, internal_id) AS message_id,
-         lower(trim(recipient)) AS recipient,
+  SELECT domain, message_id, recipient,
          min(time) AS time,
          arg_min(dsn_code, time) AS dsn_code,
          arg_min(recipient_status, time) AS status
-    FROM tracking
-   WHERE event_kind IN ('ndr', 'failed') AND recipient_domain IS NOT NULL AND recipient IS NOT NULL
-     AND ($since IS NULL OR time >= $since) AND ($until IS NULL OR time < $until)
-     AND ($domain IS NULL OR lower(trim(recipient_domain)) = lower($domain))
+    FROM tracking_ndrs
+   WHERE ($since IS NULL OR time >= $since) AND ($until IS NULL OR time < $until)
+     AND ($domain IS NULL OR domain = lower($domain))
    GROUP BY ALL
 )
 SELECT domain,

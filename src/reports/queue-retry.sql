@@ -7,8 +7,7 @@
 -- The latest snapshot is the one with the newest snapshot_time (from the export's file name); exports named without a time have none and are ordered by ingest (the last file loaded is the latest).
 WITH q AS (
   SELECT *, lower(trim(coalesce(next_hop_domain, link_name, queue_name))) AS domain,
-         row_number() OVER (PARTITION BY server, lower(trim(coalesce(next_hop_domain, link_name, queue_name)))
-                            ORDER BY snapshot_time DESC NULLS LAST, file_id DESC, seq DESC) AS newest
+         (coalesce(snapshot_time, '-infinity'::TIMESTAMP), file_id, seq) AS recency
     FROM queue_snapshots
    WHERE ($since IS NULL OR snapshot_time >= $since) AND ($until IS NULL OR snapshot_time < $until)
 )
@@ -19,10 +18,10 @@ SELECT server,
        min(snapshot_time) FILTER (WHERE lower(state) = 'retry') AS first_retry,
        max(snapshot_time) FILTER (WHERE lower(state) = 'retry') AS last_retry,
        max(message_count) AS peak_messages,
-       max(state) FILTER (WHERE newest = 1) AS latest_state,
-       max(message_count) FILTER (WHERE newest = 1) AS latest_messages,
+       arg_max_null(state, recency) AS latest_state,
+       arg_max_null(message_count, recency) AS latest_messages,
        min(oldest_message_time) AS oldest_message,
-       max(last_error) FILTER (WHERE newest = 1) AS latest_error
+       arg_max_null(last_error, recency) AS latest_error
   FROM q
  WHERE ($domain IS NULL OR domain = lower($domain))
  GROUP BY server, domain

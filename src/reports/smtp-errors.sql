@@ -5,22 +5,7 @@
 -- param: until TIMESTAMP optional Only lines before this time (UTC)
 -- param: direction VARCHAR optional Only inbound or outbound
 -- The command a reply answers is the latest command line of its session up to the reply (IIS inbound rows carry both).
-WITH errors AS (
-  SELECT * FROM smtp_lines
-   WHERE reply_code >= 400
-     AND ($since IS NULL OR time >= $since) AND ($until IS NULL OR time < $until)
-     AND ($direction IS NULL OR direction = $direction)
-),
-commands AS (
-  SELECT l.file_id, l.session_key, l.seq, l.verb
-    FROM smtp_lines l SEMI JOIN (SELECT DISTINCT file_id, session_key FROM errors) e USING (file_id, session_key)
-   WHERE l.verb IS NOT NULL
-),
-answered AS (
-  SELECT e.*, coalesce(e.verb, c.verb) AS command
-    FROM errors e ASOF LEFT JOIN commands c
-      ON e.file_id = c.file_id AND e.session_key = c.session_key AND e.seq >= c.seq
-)
+-- Error replies and the command each answers come from smtp_error_replies (src/analysis/derived/report-tables.ts).
 SELECT direction,
        remote_ip,
        max(remote_host) AS remote_host,
@@ -31,6 +16,8 @@ SELECT direction,
        min(reply_text) AS example_reply,
        min(time) AS first,
        max(time) AS last
-  FROM answered
+  FROM smtp_error_replies
+ WHERE ($since IS NULL OR time >= $since) AND ($until IS NULL OR time < $until)
+   AND ($direction IS NULL OR direction = $direction)
  GROUP BY direction, remote_ip, reply_code, command
  ORDER BY replies DESC, direction, remote_ip, reply_code, command;

@@ -51,11 +51,34 @@ export function candidatesSelect(eventScope: Scope, attemptScope: Scope, boundMs
       FROM xexch50_attempts a
      WHERE blocked AND domain IS NOT NULL AND time_ms IS NOT NULL AND TRY_CAST(bytes AS INTEGER) IS NOT NULL AND ${attemptScope('a')}
   )
-  SELECT e.event_key, e.host, e.file_id AS event_file_id, e.seq AS event_seq, e.record_id, e.time_created, e.time_ms AS event_time_ms,
+  SELECT e.event_key, e.host, e.file_id AS event_file_id, e.seq AS event_seq, CAST(e.record_id AS DOUBLE) AS record_id, e.time_created, e.time_ms AS event_time_ms,
          e.bytes AS event_bytes, a.file_id AS attempt_file_id, a.seq AS attempt_seq, a.start_time AS attempt_start,
          a.time_ms AS attempt_time_ms, a.bytes::INTEGER AS attempt_bytes, a.domain, e.time_ms - a.time_ms AS diff_ms,
          count(*) OVER (PARTITION BY e.event_key) AS event_candidates
     FROM e JOIN a ON a.bucket = e.near
    WHERE abs(e.time_ms - a.time_ms) <= ${boundMs}
      AND (a.bytes = e.bytes OR (e.truncated AND starts_with(a.bytes, e.bytes)))`;
+}
+
+/** Key of the histogram bin of candidate `c`: its host, domain and difference to the millisecond. */
+export const candidateBinKey = (c: string): string => `hash(${c}.host, ${c}.domain, round(${c}.diff_ms))`;
+
+/**
+ * Candidates binned per host, domain and difference (ms), from candidate rows `rows` (alias `c`):
+ * the host offset is searched on these bins. An event's only candidate is summed (count, first and
+ * last event time, earliest few as examples); the candidates of events with several are kept
+ * whole, for attribution to choose among.
+ */
+export function candidateBinsSelect(rows: string, scope: Scope): string {
+  const sole = 'event_candidates = 1';
+  return `SELECT ${candidateBinKey('c')} AS bin_key, host, domain, round(diff_ms) AS diff, count(*) AS candidates,
+         count(*) FILTER (WHERE ${sole}) AS sole,
+         min(event_time_ms) FILTER (WHERE ${sole}) AS first_ms,
+         max(event_time_ms) FILTER (WHERE ${sole}) AS last_ms,
+         min_by({'time': event_time_ms, 'recordId': record_id, 'bytesText': event_bytes, 'attemptTime': attempt_time_ms, 'attemptBytes': attempt_bytes},
+                (event_time_ms, event_key), ${RULES.examples.perKind}) FILTER (WHERE ${sole}) AS examples,
+         list({'event_key': event_key, 'diff_ms': diff_ms, 'recordId': record_id, 'time': event_time_ms, 'bytesText': event_bytes,
+               'attemptTime': attempt_time_ms, 'attemptBytes': attempt_bytes}) FILTER (WHERE NOT ${sole}) AS ambiguous
+    FROM ${rows} c WHERE ${scope('c')}
+   GROUP BY host, domain, diff`;
 }

@@ -17,7 +17,9 @@ const pairKey = (t: string): string => `hash(coalesce(${t}.message_id, ${t}.inte
 const latest = (value: string, condition: string) => `arg_max(${value}, (time, file_id, seq)) FILTER (WHERE ${condition} AND time IS NOT NULL)`;
 
 export function mailPairsSelect(scope: Scope): string {
-  return `SELECT min(${messageKey('t')}) AS message_key,
+  // first_of_sender marks one pair per (message, sender domain): messages per sender domain are a sum of it.
+  return `SELECT *, row_number() OVER (PARTITION BY message_key, sender_domain ORDER BY pair_key) = 1 AS first_of_sender FROM (
+  SELECT min(${messageKey('t')}) AS message_key,
        ${pairKey('t')} AS pair_key,
        lower(trim(min(recipient_domain))) AS domain,
        min(coalesce(message_id, internal_id)) AS message_id,
@@ -39,7 +41,7 @@ export function mailPairsSelect(scope: Scope): string {
        bool_or(time IS NULL) AS timeless
   FROM tracking t
  WHERE recipient_domain IS NOT NULL AND recipient IS NOT NULL AND ${scope('t')}
- GROUP BY pair_key`;
+ GROUP BY pair_key)`;
 }
 
 /**
@@ -59,3 +61,52 @@ export const MAIL_PAIRS_IN = `CREATE OR REPLACE MACRO mail_pairs_in(since, until
          AND (timeless OR (first_time < since AND last_time >= since) OR (first_time < until AND last_time >= until)))
       AND (since IS NULL OR ${t}.time >= since) AND (until IS NULL OR ${t}.time < until)`,
   )}`;
+
+const dayOf = (p: string) => `date_trunc('day', ${p}.first_time)`;
+
+/** Key of the (domain, day) sums a pair `p` counts in: the day its first row was logged. */
+export const domainDayKey = (p: string): string => `hash(${p}.domain, ${dayOf(p)})`;
+export const senderDayKey = (p: string): string => `hash(${p}.sender_domain, ${dayOf(p)})`;
+
+const example = `{'first_time': first_time, 'message_id': message_id, 'recipient': recipient,
+  'status': CASE WHEN ndr THEN coalesce(ndr_code, last_status) ELSE last_status END}`;
+const pending = 'sent AND NOT delivered AND NOT ndr';
+
+/**
+ * Pairs summed per remote domain and day (of their first row), over pairs `rows` (alias `p`).
+ * Whether a waiting pair is stuck depends on "now", so the first times of the waiting pairs are
+ * kept (few), with the earliest few of them and of the NDR'd pairs as examples.
+ */
+export function mailDomainDaysSelect(rows: string, scope: Scope): string {
+  return `SELECT ${domainDayKey('p')} AS day_key, domain, ${dayOf('p')} AS day,
+         bool_or(remote) AS remote,
+         count(*) FILTER (WHERE sent)::INTEGER AS sent,
+         count(*) FILTER (WHERE delivered)::INTEGER AS delivered,
+         count(*) FILTER (WHERE ndr)::INTEGER AS ndr,
+         count(*) FILTER (WHERE ${pending})::INTEGER AS undelivered,
+         count(*) FILTER (WHERE defers > 0)::INTEGER AS deferred,
+         count(*) FILTER (WHERE defers > 0 AND delivered)::INTEGER AS deferred_delivered,
+         coalesce(sum(defers), 0)::INTEGER AS defer_events,
+         coalesce(sum(attempts), 0)::INTEGER AS attempts,
+         min(first_time) AS first_time,
+         max(last_time) AS last_time,
+         list(first_time ORDER BY first_time) FILTER (WHERE ${pending} AND first_time IS NOT NULL) AS pending_times,
+         map_entries(histogram(coalesce(ndr_code, '(none)')) FILTER (WHERE ndr)) AS ndr_codes,
+         map_entries(histogram(last_status) FILTER (WHERE ${pending} AND last_status IS NOT NULL)) AS pending_statuses,
+         min_by(${example}, (first_time, message_id, recipient), ${RULES.examples.perKind}) FILTER (WHERE ndr) AS ndr_examples,
+         min_by(${example}, (first_time, message_id, recipient), ${RULES.examples.perKind}) FILTER (WHERE ${pending} AND first_time IS NOT NULL) AS pending_examples
+    FROM ${rows} p WHERE ${scope('p')}
+   GROUP BY domain, day`;
+}
+
+/** Messages per sender domain and day: who sends mail to us. */
+export function mailSenderDaysSelect(scope: Scope): string {
+  return `SELECT ${senderDayKey('p')} AS day_key, sender_domain, ${dayOf('p')} AS day, count(*) FILTER (WHERE first_of_sender)::INTEGER AS messages
+    FROM mail_pairs p WHERE ${scope('p')} GROUP BY sender_domain, day`;
+}
+
+/** Inbound SMTP sessions per file and sender domain (MAIL FROM): mail from a domain that may only ever send to us. */
+export function inboundSenderSessionsSelect(scope: Scope): string {
+  return `SELECT file_id, lower(trim(split_part(mail_from, '@', 2))) AS domain, count(DISTINCT session_key)::INTEGER AS sessions
+    FROM smtp_sessions s WHERE direction = 'inbound' AND mail_from LIKE '%@%' AND ${scope('s')} GROUP BY ALL`;
+}

@@ -12,15 +12,40 @@
 // Over a Parquet lake the same SELECTs become views.
 import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { EVERYTHING, ofFile } from './sql-text.js';
-import { MAIL_PAIRS_IN, mailPairsSelect, messageKey } from './mail.js';
+import { EVERYTHING, ofFile, type Scope } from './sql-text.js';
+import { MAIL_PAIRS_IN, domainDayKey, inboundSenderSessionsSelect, mailDomainDaysSelect, mailPairsSelect, mailSenderDaysSelect, messageKey, senderDayKey } from './mail.js';
 import { SESSION_MACROS, outboundSessionsSelect, xexch50AttemptsSelect } from './sessions.js';
-import { PRECOMPUTED_SKEW_SECONDS, candidateBoundMs, candidatesSelect, eventKey, smtpFilterEventsSelect, XEXCH50_EVENTS } from './firewall.js';
+import { PRECOMPUTED_SKEW_SECONDS, candidateBinKey, candidateBinsSelect, candidateBoundMs, candidatesSelect, eventKey, smtpFilterEventsSelect, XEXCH50_EVENTS } from './firewall.js';
 import { fileSpansSelect } from './spans.js';
+import { recipientRepliesSelect, sessionAddressesSelect, sessionStatsSelect } from './session-stats.js';
 import { REPORT_TABLES } from './report-tables.js';
-import { TOUCHED_KEYS, touchedKeys, type DerivedTable } from './table.js';
+import { TOUCHED_KEYS, touchedKeys, type DerivedTable, type KeyedDerivedTable } from './table.js';
 
 const candidateBound = candidateBoundMs(PRECOMPUTED_SKEW_SECONDS);
+
+/** Sums of mail pairs per day: the days of the pairs of the messages a file touched. */
+function mailDays(name: string, keyOf: (alias: string) => string, select: (scope: Scope) => string): KeyedDerivedTable {
+  return {
+    name,
+    refresh: 'key',
+    key: 'day_key',
+    keyOf,
+    touched: (fileId) => `SELECT DISTINCT ${keyOf('p')} AS key FROM mail_pairs p
+      WHERE p.message_key IN (SELECT ${messageKey('t')} FROM tracking t WHERE ${ofFile(fileId)('t')})`,
+    select,
+  };
+}
+
+/** The candidates of the events a file brings, and of the events near the attempts it brings. */
+const candidates: KeyedDerivedTable = {
+  name: 'xexch50_candidates',
+  refresh: 'key',
+  key: 'event_key',
+  keyOf: eventKey,
+  touched: (fileId) => `SELECT ${eventKey('e')} AS key FROM smtp_filter_events e WHERE ${ofFile(fileId)('e')} AND ${XEXCH50_EVENTS}
+    UNION SELECT event_key FROM (${candidatesSelect(EVERYTHING, ofFile(fileId), candidateBound)})`,
+  select: (scope) => candidatesSelect(scope, EVERYTHING, candidateBound),
+};
 
 /** In dependency order: a table may read the ones before it. */
 export const DERIVED_TABLES: readonly DerivedTable[] = [
@@ -32,19 +57,26 @@ export const DERIVED_TABLES: readonly DerivedTable[] = [
     touched: (fileId) => `SELECT DISTINCT ${messageKey('t')} AS key FROM tracking t WHERE ${ofFile(fileId)('t')}`,
     select: mailPairsSelect,
   },
+  mailDays('mail_domain_days', domainDayKey, (scope) => mailDomainDaysSelect('mail_pairs', scope)),
+  mailDays('mail_sender_days', senderDayKey, mailSenderDaysSelect),
+  { name: 'inbound_sender_sessions', refresh: 'file', select: inboundSenderSessionsSelect },
   { name: 'outbound_sessions', refresh: 'file', select: outboundSessionsSelect },
   { name: 'xexch50_attempts', refresh: 'file', select: xexch50AttemptsSelect },
   { name: 'smtp_filter_events', refresh: 'file', select: smtpFilterEventsSelect },
+  candidates,
   {
-    name: 'xexch50_candidates',
+    name: 'xexch50_candidate_bins',
     refresh: 'key',
-    key: 'event_key',
-    keyOf: eventKey,
-    touched: (fileId) => `SELECT ${eventKey('e')} AS key FROM smtp_filter_events e WHERE ${ofFile(fileId)('e')} AND ${XEXCH50_EVENTS}
-      UNION SELECT event_key FROM (${candidatesSelect(EVERYTHING, ofFile(fileId), candidateBound)})`,
-    select: (scope) => candidatesSelect(scope, EVERYTHING, candidateBound),
+    key: 'bin_key',
+    keyOf: candidateBinKey,
+    touched: (fileId) => `SELECT DISTINCT ${candidateBinKey('c')} AS key FROM xexch50_candidates c
+      WHERE c.event_key IN (${candidates.touched(fileId)})`,
+    select: (scope) => candidateBinsSelect('xexch50_candidates', scope),
   },
   { name: 'file_spans', refresh: 'file', select: fileSpansSelect },
+  { name: 'session_domain_stats', refresh: 'file', select: (scope) => sessionStatsSelect('outbound_sessions', scope) },
+  { name: 'session_addresses', refresh: 'file', select: (scope) => sessionAddressesSelect('outbound_sessions', scope) },
+  { name: 'session_recipient_replies', refresh: 'file', select: (scope) => recipientRepliesSelect(scope, scope) },
   ...REPORT_TABLES,
 ];
 
@@ -83,23 +115,32 @@ async function upToDate(connection: DuckDBConnection): Promise<boolean> {
   return state.getRowObjectsJson()[0]?.definition_digest === DEFINITION_DIGEST;
 }
 
-/** Brings the derived tables up to date with file `fileId`, just loaded in the open transaction. */
+/**
+ * Brings the derived tables up to date with file `fileId`, just loaded in the open transaction.
+ * A keyed table recomputes the keys the file touches both before and after the tables it reads
+ * are refreshed: a recomputed message may leave one day's sums and join another's.
+ */
 export async function refreshDerived(connection: DuckDBConnection, fileId: number): Promise<void> {
   if (!(await upToDate(connection))) {
     await rebuildDerived(connection);
     return;
   }
+  const keyed = DERIVED_TABLES.filter((t): t is KeyedDerivedTable => t.refresh === 'key');
+  for (const table of keyed) await connection.run(`CREATE OR REPLACE TEMP TABLE ${beforeKeys(table)} AS ${table.touched(fileId)}`);
   for (const table of DERIVED_TABLES) {
     if (table.refresh === 'file') {
       await connection.run(`INSERT INTO ${table.name} BY NAME ${table.select(ofFile(fileId))}`);
       continue;
     }
-    await connection.run(`CREATE OR REPLACE TEMP TABLE ${TOUCHED_KEYS} AS ${table.touched(fileId)}`);
+    await connection.run(`CREATE OR REPLACE TEMP TABLE ${TOUCHED_KEYS} AS SELECT key FROM ${beforeKeys(table)} UNION ${table.touched(fileId)}`);
     await connection.run(`DELETE FROM ${table.name} WHERE ${table.key} IN (SELECT key FROM ${TOUCHED_KEYS})`);
     await connection.run(`INSERT INTO ${table.name} BY NAME ${table.select(touchedKeys(table))}`);
     await connection.run(`DROP TABLE ${TOUCHED_KEYS}`);
+    await connection.run(`DROP TABLE ${beforeKeys(table)}`);
   }
 }
+
+const beforeKeys = (table: KeyedDerivedTable): string => `${TOUCHED_KEYS}_${table.name}`;
 
 /** The derived tables as views over data tables that are themselves views (a Parquet lake), and the macros. */
 export function derivedViewStatements(): string[] {

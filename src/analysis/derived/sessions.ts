@@ -62,7 +62,7 @@ export function xexch50AttemptsSelect(scope: Scope): string {
    WHERE ${scope('s')} AND (l.time IS NOT NULL OR s.xexch50_sent)`;
 }
 
-/** Resolves the unresolved sessions of the window by remote address; `domain` stays null when nothing names one. */
+/** Resolves the unresolved rows of the window by remote address; `domain` stays null when nothing names one. */
 const resolvedIn = (table: string) => `WITH s AS (
     SELECT * FROM ${table} WHERE (since IS NULL OR start_time >= since) AND (until IS NULL OR start_time < until)
   ),
@@ -77,7 +77,4 @@ const resolvedIn = (table: string) => `WITH s AS (
   SELECT u.* REPLACE (a.domain AS domain, CASE WHEN a.domain IS NOT NULL THEN 'remote-address' END AS assigned_by)
     FROM (SELECT * FROM s WHERE assigned_by IS NULL) u LEFT JOIN address_domains a USING (remote_ip)`;
 
-export const SESSION_MACROS = [
-  `CREATE OR REPLACE MACRO outbound_sessions_in(since, until) AS TABLE ${resolvedIn('outbound_sessions')}`,
-  `CREATE OR REPLACE MACRO xexch50_attempts_in(since, until) AS TABLE ${resolvedIn('xexch50_attempts')}`,
-];
+export const SESSION_MACROS = [`CREATE OR REPLACE MACRO xexch50_attempts_in(since, until) AS TABLE ${resolvedIn('xexch50_attempts')}`];
