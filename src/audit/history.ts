@@ -1,7 +1,7 @@
 // Reading and writing the audit history tables. The previous run's problems feed the comparison;
 // a finished run is written with its findings in the caller's transaction.
 import { createHash } from 'node:crypto';
-import { LIST, VARCHAR, listValue, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Confidence, DomainCounts, Finding, Verdict } from '../analysis/findings.js';
 import { jsonSafe } from '../render/findings-json.js';
 import type { Row } from '../cli/output.js';
@@ -176,16 +176,11 @@ export async function recordRun(connection: DuckDBConnection, run: RunRecord): P
 async function storeEvidence(connection: DuckDBConnection, rows: { evidence: string | null; digest: string }[]): Promise<void> {
   const fresh = rows.filter((r): r is { evidence: string; digest: string } => r.evidence !== null);
   if (fresh.length === 0) return;
-  const known = new Set(
-    (
-      await runSql(
-        connection,
-        'SELECT digest FROM audit_evidence WHERE list_contains($digests, digest)',
-        { digests: listValue([...new Set(fresh.map((r) => r.digest))]) },
-        { digests: LIST(VARCHAR) },
-      )
-    ).rows.map((r) => String(r.digest)),
-  );
+  // Hex digests joined by commas rather than a LIST value: this module then needs no runtime import
+  // of the DuckDB API, whose loading as an ES module is a large part of the CLI's start-up.
+  const digests = [...new Set(fresh.map((r) => r.digest))].join(',');
+  const sql = "SELECT digest FROM audit_evidence WHERE list_contains(string_split($digests, ','), digest)";
+  const known = new Set((await runSql(connection, sql, { digests })).rows.map((r) => String(r.digest)));
   const appender = await connection.createAppender('audit_evidence');
   for (const { evidence, digest } of fresh) {
     if (known.has(digest)) continue;
