@@ -9,8 +9,9 @@
 // takes over an hour; the copies take seconds and keep the scenario's proportions.)
 // Rounds alternate the scan, diagnose and the reports; medians are printed.
 // BENCH_DB=FILE keeps the built store there (and reuses it when it exists); BENCH_COPIES and
-// BENCH_ROUNDS override the number of copies and rounds.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// BENCH_ROUNDS override the number of copies and rounds. Then one more file of each kind is
+// ingested into a copy of the store, its derived rows kept up to date (BENCH_INGEST=0 skips it).
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +88,47 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
   return performance.now() - start;
 }
 
+/** Scenario files of each kind the derived tables are kept from: tracking, SMTP (2003, 2007), firewall events and log. */
+const INGEST_FILES = [
+  'EXCH01/EXCH01.log/20070309.log',
+  'EXCH01/SMTPSVC1/ex070309.log',
+  'HUB01/ProtocolLog/SmtpSend/SEND20070309-1.LOG',
+  'ISA06-EDGE/Application.evtx',
+  'ISA06-EDGE/ISALogs/ISALOG_20070309_FWS_000.w3c',
+];
+
+/**
+ * The cost of one more file, with the derived tables kept up to date in its transaction: each
+ * scenario file (made new by a trailing comment line or padding, so it is not a duplicate; its
+ * messages and sessions are those of the store's first copy) is ingested into a copy of the store at
+ * scale and into an empty store, in the same run.
+ */
+async function measureIngest(storePath: string): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'edgelog-bench-ingest-'));
+  try {
+    const big = join(work, 'big.duckdb');
+    copyFileSync(storePath, big);
+    if (existsSync(`${storePath}.wal`)) copyFileSync(`${storePath}.wal`, `${big}.wal`);
+    const atScale = await openStore(big);
+    const empty = await openStore(join(work, 'empty.duckdb'));
+    console.log(`one more file, ingested with its derived rows (ms): ${'file'.padEnd(48)} ${'KB'.padStart(6)} ${'at scale'.padStart(9)} ${'empty'.padStart(7)}`);
+    try {
+      for (const file of INGEST_FILES) {
+        const copy = join(work, file.replaceAll('/', '_'));
+        const original = readFileSync(join(repo, 'fixtures/scenario', file));
+        writeFileSync(copy, Buffer.concat([original, file.endsWith('.evtx') ? Buffer.alloc(4096) : Buffer.from('#bench copy\r\n')]));
+        const ingest = (store: Store) => timed(() => ingestPaths(store, [copy], { tz: parseZone('America/New_York') }));
+        const [scaled, alone] = [await ingest(atScale), await ingest(empty)];
+        console.log(`${''.padEnd(50)} ${file.padEnd(48)} ${(original.length / 1024).toFixed(0).padStart(6)} ${scaled.toFixed(0).padStart(9)} ${alone.toFixed(0).padStart(7)}`);
+      }
+    } finally {
+      await atScale.close();
+      await empty.close();
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'edgelog-bench-diagnose-'));
 const path = process.env.BENCH_DB ?? join(dir, 'bench.duckdb');
@@ -127,6 +169,7 @@ try {
     console.log(`${name.padEnd(30)} ${ms.toFixed(0).padStart(9)} ${ratio.toFixed(1).padStart(8)}  ${ratio <= 5 ? 'ok' : 'over'}`);
   }
   console.log(`diagnose: ${findings} findings, ${(messages / (median(times.get('diagnose')!) / 1000)).toFixed(0)} messages/s`);
+  if (process.env.BENCH_INGEST !== '0') await measureIngest(path);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -16,7 +16,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { RULES } from './rules.js';
 import { inWindow, queryRows, windowParams, type Window } from './sql.js';
 import { mappedDomains } from './firewall-map.js';
-import { PRECOMPUTED_SKEW_SECONDS, candidateBinsSelect, candidateBoundMs, candidatesSelect, eventKey, XEXCH50_EVENTS } from './derived/firewall.js';
+import { PRECOMPUTED_SKEW_SECONDS, candidateBinsSelect, candidateBoundMs, candidatesSelect, eventKey, smtpFilterCountsIn, XEXCH50_EVENTS } from './derived/firewall.js';
 import { EVERYTHING, literal, type Scope } from './derived/sql-text.js';
 
 export interface FirewallEvent {
@@ -247,8 +247,7 @@ function emptyDomain(): DomainAttribution {
 export async function attributeFirewallEvents(connection: DuckDBConnection, options: AttributionOptions): Promise<Attribution> {
   const hostRows = await queryRows<{ host: string; events: number }>(
     connection,
-    `SELECT host, count(*)::INTEGER AS events FROM smtp_filter_events
-      WHERE ${XEXCH50_EVENTS} AND ${inWindow('time_created')} GROUP BY host ORDER BY host`,
+    `SELECT host, sum(events)::INTEGER AS events FROM ${smtpFilterCountsIn(options.window)} WHERE xexch50 GROUP BY host ORDER BY host`,
     windowParams(options.window),
   );
   const result: Attribution = { hosts: [], byDomain: new Map() };

@@ -4,7 +4,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RULES } from './rules.js';
 import { inWindow, queryRows, windowParams, type Window } from './sql.js';
-import { XEXCH50_EVENTS } from './derived/firewall.js';
+import { smtpFilterCountsIn } from './derived/firewall.js';
 
 export interface FirewallFacts {
   /** Events naming another verb, per host and verb. */
@@ -15,15 +15,10 @@ export interface FirewallFacts {
 }
 
 export async function firewallEvidence(connection: DuckDBConnection, window: Window): Promise<FirewallFacts> {
-  const rules = RULES.firewallEvent;
   const kinds = await queryRows<{ host: string; verb: string | null; n: number }>(
     connection,
-    `SELECT host, upper(verb) AS verb, count(*)::INTEGER AS n FROM smtp_filter_events
-      WHERE event_id = $eventId AND time_created IS NOT NULL AND ${inWindow('time_created')} AND NOT coalesce(${XEXCH50_EVENTS}, false)
-        -- Without Data only the description can say what this is (log-formats.md §8.3).
-        AND (data IS NOT NULL OR message IS NULL OR contains(lower(message), $description))
-      GROUP BY ALL`,
-    { ...windowParams(window), eventId: rules.eventId, description: rules.descriptionPattern.toLowerCase() },
+    `SELECT host, verb, sum(events)::INTEGER AS n FROM ${smtpFilterCountsIn(window)} WHERE NOT xexch50 AND described GROUP BY ALL`,
+    windowParams(window),
   );
   const [{ rows }] = await queryRows<{ rows: number }>(
     connection,

@@ -5,6 +5,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RULES } from './rules.js';
 import { inWindow, queryRows, windowParams, type Window } from './sql.js';
+import { queueStatsSelect } from './derived/queue-stats.js';
 
 export interface QueueExample {
   snapshot_time: bigint | null;
@@ -32,9 +33,8 @@ export interface QueueEvidence {
 }
 
 export async function queueEvidence(connection: DuckDBConnection, window: Window): Promise<Map<string, QueueEvidence>> {
-  const params = { ...windowParams(window), retry: RULES.queue.retryStates, perKind: RULES.examples.perKind };
-  const snapshotRows = `SELECT *, lower(trim(coalesce(next_hop_domain, link_name, queue_name))) AS domain
-                          FROM queue_snapshots WHERE ${inWindow('snapshot_time')}`;
+  const params = windowParams(window);
+  const sums = window.since === null && window.until === null ? 'queue_stats' : `(${queueStatsSelect((q) => inWindow(`${q}.snapshot_time`))})`;
   const stats = await queryRows<{
     domain: string;
     snapshots: number;
@@ -43,21 +43,15 @@ export async function queueEvidence(connection: DuckDBConnection, window: Window
     last_ns: bigint | null;
   }>(
     connection,
-    `SELECT domain, count(*)::INTEGER AS snapshots,
-            count(*) FILTER (WHERE list_contains($retry, lower(state)))::INTEGER AS retry,
-            epoch_ns(min(snapshot_time)) AS first_ns, epoch_ns(max(snapshot_time)) AS last_ns
-       FROM (${snapshotRows}) WHERE domain IS NOT NULL GROUP BY domain`,
+    `SELECT domain, sum(snapshots)::INTEGER AS snapshots, sum(retry)::INTEGER AS retry,
+            epoch_ns(min(first_time)) AS first_ns, epoch_ns(max(last_time)) AS last_ns
+       FROM ${sums} GROUP BY domain`,
     params,
   );
   const latest = await queryRows<QueueExample & { domain: string; oldest_ns: bigint | null }>(
     connection,
     `SELECT domain, server, queue, latest.* FROM (
-       SELECT domain, server, coalesce(queue_name, link_name) AS queue,
-              arg_max_null({'snapshot_time': epoch_ns(snapshot_time), 'state': state, 'message_count': message_count,
-                            'last_error': last_error, 'oldest_ns': epoch_ns(oldest_message_time)},
-                           (coalesce(snapshot_time, '-infinity'::TIMESTAMP), file_id, seq)) AS latest
-         FROM (${snapshotRows}) WHERE domain IS NOT NULL
-        GROUP BY ALL)
+       SELECT domain, server, queue, arg_max_null(latest, recency) AS latest FROM ${sums} GROUP BY ALL)
      ORDER BY domain, server, queue`,
     params,
   );

@@ -7,7 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { RULES } from './rules.js';
 import { inWindow, queryRows, windowParams, type Window } from './sql.js';
 import { EVERYTHING } from './derived/sql-text.js';
-import { inboundSenderSessionsSelect, mailDomainDaysSelect } from './derived/mail.js';
+import { inboundSenderSessionsSelect, mailDomainMonthsSelect } from './derived/mail.js';
 
 export interface TrackingExample {
   time: bigint;
@@ -40,15 +40,15 @@ export interface TrackingEvidence {
 
 const open = (window: Window) => window.since === null && window.until === null;
 
-/** The pairs summed per domain and day (derived/mail.ts): kept in the store for all time, computed now for a window. */
-function domainDays(window: Window): string {
-  return open(window) ? 'mail_domain_days' : `(${mailDomainDaysSelect('mail_pairs_in($since, $until)', EVERYTHING)})`;
+/** The pairs summed per domain and month (derived/mail.ts): kept in the store for all time, computed now for a window. */
+function domainMonths(window: Window): string {
+  return open(window) ? 'mail_domain_months' : `(${mailDomainMonthsSelect('mail_pairs_in($since, $until)', EVERYTHING)})`;
 }
 
-/** Messages per sender domain: summed per day in the store; counted directly in a window. */
+/** Messages per sender domain: summed per month in the store; counted directly in a window. */
 function senders(window: Window): string {
   return open(window)
-    ? 'SELECT sender_domain AS domain, sum(messages) AS messages FROM mail_sender_days GROUP BY ALL'
+    ? 'SELECT sender_domain AS domain, sum(messages) AS messages FROM mail_sender_months GROUP BY ALL'
     : 'SELECT sender_domain AS domain, count(DISTINCT message_key) AS messages FROM mail_pairs_in($since, $until) GROUP BY ALL';
 }
 
@@ -68,7 +68,7 @@ export async function trackingEvidence(connection: DuckDBConnection, window: Win
     stuckBefore: { timestampNs: now - BigInt(RULES.stuck.afterSeconds) * 1_000_000_000n },
     perKind: { bigint: BigInt(RULES.examples.perKind) },
   };
-  const days = `(SELECT * FROM ${domainDays(window)} WHERE domain IN (SELECT domain FROM ${domainDays(window)} GROUP BY domain HAVING bool_or(remote)))`;
+  const months = `(SELECT * FROM ${domainMonths(window)} WHERE domain IN (SELECT domain FROM ${domainMonths(window)} GROUP BY domain HAVING bool_or(remote)))`;
   const examples = (list: string) =>
     `coalesce(list_transform(list_slice(list_sort(${list}), 1, $perKind),
        x -> {'time': epoch_ns(x.first_time), 'message_id': x.message_id, 'recipient': x.recipient, 'status': x.status}), [])`;
@@ -96,7 +96,9 @@ export async function trackingEvidence(connection: DuckDBConnection, window: Win
             sum(delivered)::INTEGER AS delivered,
             sum(ndr)::INTEGER AS ndr,
             sum(undelivered)::INTEGER AS undelivered,
-            sum(len(list_filter(pending_times, t -> t <= $stuckBefore)))::INTEGER AS stuck,
+            sum(CASE WHEN pending_times[-1] <= $stuckBefore THEN len(pending_times)
+                     WHEN pending_times[1] <= $stuckBefore THEN len(list_filter(pending_times, t -> t <= $stuckBefore))
+                     ELSE 0 END)::INTEGER AS stuck,
             sum(deferred)::INTEGER AS deferred,
             sum(deferred_delivered)::INTEGER AS deferred_delivered,
             sum(defer_events)::INTEGER AS defer_events,
@@ -104,17 +106,18 @@ export async function trackingEvidence(connection: DuckDBConnection, window: Win
             epoch_ns(min(pending_times[1]) FILTER (WHERE pending_times[1] <= $stuckBefore)) AS oldest_stuck,
             epoch_ns(min(first_time)) AS first_ns,
             epoch_ns(max(last_time)) AS last_ns,
-            ${examples('flatten(list(ndr_examples) FILTER (WHERE ndr_examples IS NOT NULL))')} AS ndr_examples,
-            ${examples('list_filter(flatten(list(pending_examples) FILTER (WHERE pending_examples IS NOT NULL)), x -> x.first_time <= $stuckBefore)')} AS stuck_examples
-       FROM ${days} GROUP BY domain`,
+            -- A month keeps its earliest few: the earliest few of all are among those of the earliest months.
+            ${examples('flatten(min_by(ndr_examples, month, $perKind) FILTER (WHERE ndr_examples IS NOT NULL))')} AS ndr_examples,
+            ${examples('list_filter(flatten(min_by(pending_examples, month, $perKind) FILTER (WHERE pending_times[1] <= $stuckBefore)), x -> x.first_time <= $stuckBefore)')} AS stuck_examples
+       FROM ${months} GROUP BY domain`,
     params,
   );
   const counts = await queryRows<{ domain: string; kind: 'ndr' | 'pending'; value: string; n: number }>(
     connection,
     `SELECT domain, kind, entry.key AS value, sum(entry.value)::INTEGER AS n FROM (
-       SELECT domain, 'ndr' AS kind, unnest(ndr_codes) AS entry FROM ${days}
+       SELECT domain, 'ndr' AS kind, unnest(ndr_codes) AS entry FROM ${months}
        UNION ALL
-       SELECT domain, 'pending', unnest(pending_statuses) FROM ${days})
+       SELECT domain, 'pending', unnest(pending_statuses) FROM ${months})
       GROUP BY ALL ORDER BY domain, kind, n DESC, value`,
     params,
   );
@@ -151,7 +154,7 @@ export async function trackingEvidence(connection: DuckDBConnection, window: Win
        ${senders(window)}
        UNION ALL
        SELECT domain, sum(sessions) FROM ${inboundSessions(window)} GROUP BY ALL)
-      WHERE domain <> '' AND domain NOT IN (SELECT domain FROM ${domainDays(window)} GROUP BY domain HAVING NOT bool_or(remote))
+      WHERE domain <> '' AND domain NOT IN (SELECT domain FROM ${domainMonths(window)} GROUP BY domain HAVING NOT bool_or(remote))
       GROUP BY domain`,
     params,
   );

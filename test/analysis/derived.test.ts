@@ -59,7 +59,7 @@ test('file by file, firewall before sender and a log growing in two parts: the d
     assert.equal(tail.appended, true, 'the grown log loads its tail only');
 
     const tables = await assertEqualsRebuild(store.connection);
-    for (const name of ['mail_pairs', 'mail_domain_days', 'outbound_sessions', 'xexch50_candidates', 'session_domain_stats', 'event_log_ranges']) {
+    for (const name of ['mail_pairs', 'mail_domain_months', 'outbound_sessions', 'xexch50_candidates', 'session_domain_stats', 'event_log_ranges']) {
       assert.ok(tables[name].length > 0, `${name} has rows`);
     }
     const { rows } = await runSql(store.connection, 'SELECT count(*) AS n FROM mail_pairs WHERE first_time IS NOT NULL');

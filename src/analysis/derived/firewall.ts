@@ -6,6 +6,7 @@
 // time. A candidate row is recomputed with its event: an event gains candidates when its own file
 // or an attempt's file arrives, and its candidate count tells attribution whether it is ambiguous.
 import { RULES } from '../rules.js';
+import { inWindow, type Window } from '../sql.js';
 import { literal, type Scope } from './sql-text.js';
 
 const rules = RULES.firewallEvent;
@@ -81,4 +82,22 @@ export function candidateBinsSelect(rows: string, scope: Scope): string {
                'attemptTime': attempt_time_ms, 'attemptBytes': attempt_bytes}) FILTER (WHERE NOT ${sole}) AS ambiguous
     FROM ${rows} c WHERE ${scope('c')}
    GROUP BY host, domain, diff`;
+}
+
+/**
+ * SmtpEvt firewall-rule events counted per file, host and verb: whether they are XEXCH50 evidence,
+ * and, for the others, whether anything says they are the rule's event (without Data only the
+ * description can: log-formats.md §8.3).
+ */
+export function smtpFilterCountsSelect(scope: Scope): string {
+  return `SELECT file_id, host, coalesce(${XEXCH50_EVENTS}, false) AS xexch50, upper(verb) AS verb,
+         (data IS NOT NULL OR message IS NULL OR contains(lower(message), ${literal(rules.descriptionPattern.toLowerCase())})) AS described,
+         count(*)::INTEGER AS events
+    FROM smtp_filter_events e WHERE event_id = ${literal(rules.eventId)} AND time_created IS NOT NULL AND ${scope('e')}
+   GROUP BY ALL`;
+}
+
+/** The counts of the window: kept in the store for all time, counted now for a window. */
+export function smtpFilterCountsIn(window: Window): string {
+  return window.since === null && window.until === null ? 'smtp_filter_counts' : `(${smtpFilterCountsSelect((e) => inWindow(`${e}.time_created`))})`;
 }

@@ -62,23 +62,26 @@ export const MAIL_PAIRS_IN = `CREATE OR REPLACE MACRO mail_pairs_in(since, until
       AND (since IS NULL OR ${t}.time >= since) AND (until IS NULL OR ${t}.time < until)`,
   )}`;
 
-const dayOf = (p: string) => `date_trunc('day', ${p}.first_time)`;
+const monthOf = (p: string) => `date_trunc('month', ${p}.first_time)`;
 
-/** Key of the (domain, day) sums a pair `p` counts in: the day its first row was logged. */
-export const domainDayKey = (p: string): string => `hash(${p}.domain, ${dayOf(p)})`;
-export const senderDayKey = (p: string): string => `hash(${p}.sender_domain, ${dayOf(p)})`;
+/**
+ * Key of the (domain, month) sums a pair `p` counts in: the month its first row was logged. A month
+ * keeps the sums few (diagnose reads them all) while a file recomputes only the months it touched.
+ */
+export const domainMonthKey = (p: string): string => `hash(${p}.domain, ${monthOf(p)})`;
+export const senderMonthKey = (p: string): string => `hash(${p}.sender_domain, ${monthOf(p)})`;
 
 const example = `{'first_time': first_time, 'message_id': message_id, 'recipient': recipient,
   'status': CASE WHEN ndr THEN coalesce(ndr_code, last_status) ELSE last_status END}`;
 const pending = 'sent AND NOT delivered AND NOT ndr';
 
 /**
- * Pairs summed per remote domain and day (of their first row), over pairs `rows` (alias `p`).
+ * Pairs summed per remote domain and month (of their first row), over pairs `rows` (alias `p`).
  * Whether a waiting pair is stuck depends on "now", so the first times of the waiting pairs are
  * kept (few), with the earliest few of them and of the NDR'd pairs as examples.
  */
-export function mailDomainDaysSelect(rows: string, scope: Scope): string {
-  return `SELECT ${domainDayKey('p')} AS day_key, domain, ${dayOf('p')} AS day,
+export function mailDomainMonthsSelect(rows: string, scope: Scope): string {
+  return `SELECT ${domainMonthKey('p')} AS month_key, domain, ${monthOf('p')} AS month,
          bool_or(remote) AS remote,
          count(*) FILTER (WHERE sent)::INTEGER AS sent,
          count(*) FILTER (WHERE delivered)::INTEGER AS delivered,
@@ -96,13 +99,13 @@ export function mailDomainDaysSelect(rows: string, scope: Scope): string {
          min_by(${example}, (first_time, message_id, recipient), ${RULES.examples.perKind}) FILTER (WHERE ndr) AS ndr_examples,
          min_by(${example}, (first_time, message_id, recipient), ${RULES.examples.perKind}) FILTER (WHERE ${pending} AND first_time IS NOT NULL) AS pending_examples
     FROM ${rows} p WHERE ${scope('p')}
-   GROUP BY domain, day`;
+   GROUP BY domain, month`;
 }
 
-/** Messages per sender domain and day: who sends mail to us. */
-export function mailSenderDaysSelect(scope: Scope): string {
-  return `SELECT ${senderDayKey('p')} AS day_key, sender_domain, ${dayOf('p')} AS day, count(*) FILTER (WHERE first_of_sender)::INTEGER AS messages
-    FROM mail_pairs p WHERE ${scope('p')} GROUP BY sender_domain, day`;
+/** Messages per sender domain and month: who sends mail to us. */
+export function mailSenderMonthsSelect(scope: Scope): string {
+  return `SELECT ${senderMonthKey('p')} AS month_key, sender_domain, ${monthOf('p')} AS month, count(*) FILTER (WHERE first_of_sender)::INTEGER AS messages
+    FROM mail_pairs p WHERE ${scope('p')} GROUP BY sender_domain, month`;
 }
 
 /** Inbound SMTP sessions per file and sender domain (MAIL FROM): mail from a domain that may only ever send to us. */

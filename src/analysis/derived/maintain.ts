@@ -13,22 +13,23 @@
 import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVERYTHING, ofFile, type Scope } from './sql-text.js';
-import { MAIL_PAIRS_IN, domainDayKey, inboundSenderSessionsSelect, mailDomainDaysSelect, mailPairsSelect, mailSenderDaysSelect, messageKey, senderDayKey } from './mail.js';
+import { MAIL_PAIRS_IN, domainMonthKey, inboundSenderSessionsSelect, mailDomainMonthsSelect, mailPairsSelect, mailSenderMonthsSelect, messageKey, senderMonthKey } from './mail.js';
 import { SESSION_MACROS, outboundSessionsSelect, xexch50AttemptsSelect } from './sessions.js';
-import { PRECOMPUTED_SKEW_SECONDS, candidateBinKey, candidateBinsSelect, candidateBoundMs, candidatesSelect, eventKey, smtpFilterEventsSelect, XEXCH50_EVENTS } from './firewall.js';
+import { PRECOMPUTED_SKEW_SECONDS, candidateBinKey, candidateBinsSelect, candidateBoundMs, candidatesSelect, eventKey, smtpFilterCountsSelect, smtpFilterEventsSelect, XEXCH50_EVENTS } from './firewall.js';
 import { fileSpansSelect } from './spans.js';
+import { queueStatsSelect } from './queue-stats.js';
 import { recipientRepliesSelect, sessionAddressesSelect, sessionStatsSelect } from './session-stats.js';
 import { REPORT_TABLES } from './report-tables.js';
 import { TOUCHED_KEYS, touchedKeys, type DerivedTable, type KeyedDerivedTable } from './table.js';
 
 const candidateBound = candidateBoundMs(PRECOMPUTED_SKEW_SECONDS);
 
-/** Sums of mail pairs per day: the days of the pairs of the messages a file touched. */
-function mailDays(name: string, keyOf: (alias: string) => string, select: (scope: Scope) => string): KeyedDerivedTable {
+/** Sums of mail pairs per month: the months of the pairs of the messages a file touched. */
+function mailMonths(name: string, keyOf: (alias: string) => string, select: (scope: Scope) => string): KeyedDerivedTable {
   return {
     name,
     refresh: 'key',
-    key: 'day_key',
+    key: 'month_key',
     keyOf,
     touched: (fileId) => `SELECT DISTINCT ${keyOf('p')} AS key FROM mail_pairs p
       WHERE p.message_key IN (SELECT ${messageKey('t')} FROM tracking t WHERE ${ofFile(fileId)('t')})`,
@@ -57,12 +58,13 @@ export const DERIVED_TABLES: readonly DerivedTable[] = [
     touched: (fileId) => `SELECT DISTINCT ${messageKey('t')} AS key FROM tracking t WHERE ${ofFile(fileId)('t')}`,
     select: mailPairsSelect,
   },
-  mailDays('mail_domain_days', domainDayKey, (scope) => mailDomainDaysSelect('mail_pairs', scope)),
-  mailDays('mail_sender_days', senderDayKey, mailSenderDaysSelect),
+  mailMonths('mail_domain_months', domainMonthKey, (scope) => mailDomainMonthsSelect('mail_pairs', scope)),
+  mailMonths('mail_sender_months', senderMonthKey, mailSenderMonthsSelect),
   { name: 'inbound_sender_sessions', refresh: 'file', select: inboundSenderSessionsSelect },
   { name: 'outbound_sessions', refresh: 'file', select: outboundSessionsSelect },
   { name: 'xexch50_attempts', refresh: 'file', select: xexch50AttemptsSelect },
   { name: 'smtp_filter_events', refresh: 'file', select: smtpFilterEventsSelect },
+  { name: 'smtp_filter_counts', refresh: 'file', select: smtpFilterCountsSelect },
   candidates,
   {
     name: 'xexch50_candidate_bins',
@@ -74,6 +76,7 @@ export const DERIVED_TABLES: readonly DerivedTable[] = [
     select: (scope) => candidateBinsSelect('xexch50_candidates', scope),
   },
   { name: 'file_spans', refresh: 'file', select: fileSpansSelect },
+  { name: 'queue_stats', refresh: 'file', select: queueStatsSelect },
   { name: 'session_domain_stats', refresh: 'file', select: (scope) => sessionStatsSelect('outbound_sessions', scope) },
   { name: 'session_addresses', refresh: 'file', select: (scope) => sessionAddressesSelect('outbound_sessions', scope) },
   { name: 'session_recipient_replies', refresh: 'file', select: (scope) => recipientRepliesSelect(scope, scope) },
@@ -118,7 +121,7 @@ async function upToDate(connection: DuckDBConnection): Promise<boolean> {
 /**
  * Brings the derived tables up to date with file `fileId`, just loaded in the open transaction.
  * A keyed table recomputes the keys the file touches both before and after the tables it reads
- * are refreshed: a recomputed message may leave one day's sums and join another's.
+ * are refreshed: a recomputed message may leave one month's sums and join another's.
  */
 export async function refreshDerived(connection: DuckDBConnection, fileId: number): Promise<void> {
   if (!(await upToDate(connection))) {
