@@ -1,13 +1,14 @@
-// Worker-thread entry of a parallel read (record-reading.ts): runs a registered reader over the file
-// range it is given and posts encoded batches, issues and progress back, holding at most
-// MAX_IN_FLIGHT unacknowledged batches so memory stays bounded when DuckDB is the slower side.
-import { parentPort, workerData } from 'node:worker_threads';
+// Worker-thread side of a parallel read (record-reading.ts). The thread lives across files, so its
+// JIT-compiled readers stay warm: for each job it runs the registered reader over the file range it
+// is given and posts encoded batches, issues and progress back, holding at most MAX_IN_FLIGHT
+// unacknowledged batches so memory stays bounded when DuckDB is the slower side.
+import { parentPort } from 'node:worker_threads';
 import { fileSource, withProgress } from '../readers/byte-source.js';
 import { READERS } from '../readers/registry.js';
 import type { ReaderIssue } from '../readers/types.js';
 import { parseZone } from '../util/timezone.js';
 import { RecordBatcher, transferList, type EncodedBatch } from './column-batch.js';
-import type { ReadJob, WorkerMessage } from './record-reading.js';
+import type { ReadJob, ToWorker, WorkerMessage } from './record-reading.js';
 
 const MAX_IN_FLIGHT = 8;
 /** Progress is posted at most this often (bytes). */
@@ -15,21 +16,26 @@ const PROGRESS_STEP = 4 << 20;
 
 const port = parentPort;
 if (!port) throw new Error('read-worker.ts runs only as a worker thread');
-const job = workerData as ReadJob;
 
 let inFlight = 0;
 let wake: (() => void) | null = null;
-port.on('message', () => {
-  inFlight--;
-  wake?.();
-  wake = null;
-});
 
 function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
 }
 
-async function run(): Promise<void> {
+port.on('message', (message: ToWorker) => {
+  if (message.kind === 'job') {
+    inFlight = 0;
+    run(message.job).catch((error: unknown) => post({ kind: 'error', message: error instanceof Error ? error.message : String(error) }));
+    return;
+  }
+  inFlight--;
+  wake?.();
+  wake = null;
+});
+
+async function run(job: ReadJob): Promise<void> {
   const reader = READERS.find((r) => r.name === job.readerName);
   if (!reader) throw new Error(`no reader named ${job.readerName}`);
   let reported = 0;
@@ -55,5 +61,3 @@ async function run(): Promise<void> {
   batcher.finish();
   post({ kind: 'done', summary: { records: batcher.records, firstTime: batcher.firstTime, lastTime: batcher.lastTime } });
 }
-
-run().catch((error: unknown) => post({ kind: 'error', message: error instanceof Error ? error.message : String(error) }));

@@ -33,6 +33,10 @@ export interface ReadJob {
   fileId: number;
 }
 
+/** Main thread → worker: a file to read, or the acknowledgement of one stored batch. */
+export type ToWorker = { kind: 'job'; job: ReadJob } | { kind: 'ack' };
+
+/** Worker → main thread. */
 export type WorkerMessage =
   | { kind: 'batch'; batch: EncodedBatch }
   | { kind: 'issue'; issue: ReaderIssue }
@@ -69,16 +73,44 @@ async function readHere(req: ReadRequest, sink: BatchSink): Promise<ReadSummary>
  * The worker's module. Run from TypeScript sources (tests, benchmarks under tsx), the worker has to
  * register tsx itself: tsx's `--import` hooks do not reach worker threads (privatenumber/tsx#354).
  */
-function startWorker(job: ReadJob): Worker {
+function startWorker(): Worker {
   const fromSources = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSources ? './read-worker.ts' : './read-worker.js', import.meta.url);
-  if (!fromSources) return new Worker(entry, { workerData: job });
-  const bootstrap = `import('tsx/esm/api').then((tsx) => tsx.register()).then(() => import(${JSON.stringify(entry.href)}))`;
-  return new Worker(bootstrap, { eval: true, workerData: job });
+  if (!fromSources) return new Worker(entry);
+  return new Worker(`import('tsx/esm/api').then((tsx) => tsx.register()).then(() => import(${JSON.stringify(entry.href)}))`, { eval: true });
+}
+
+/**
+ * One reading thread kept for the life of the process, so its compiled readers stay warm from file to
+ * file; it does not keep the process alive while idle. A read that finds it busy gets a thread of its own.
+ */
+let idle: { worker: Worker; onExit: () => void } | null = null;
+
+function takeWorker(): Worker {
+  if (!idle) return startWorker();
+  const { worker, onExit } = idle;
+  idle = null;
+  worker.off('exit', onExit);
+  worker.ref();
+  return worker;
+}
+
+function releaseWorker(worker: Worker): void {
+  worker.unref();
+  if (idle) {
+    void worker.terminate();
+    return;
+  }
+  const onExit = () => {
+    idle = null;
+  };
+  worker.once('exit', onExit);
+  idle = { worker, onExit };
 }
 
 function readInWorker(req: ReadRequest, sink: BatchSink): Promise<ReadSummary> {
-  const worker = startWorker({
+  const worker = takeWorker();
+  const job: ReadJob = {
     readerName: req.reader.name,
     path: req.source.path,
     emitFrom: req.source.emitFrom,
@@ -86,22 +118,29 @@ function readInWorker(req: ReadRequest, sink: BatchSink): Promise<ReadSummary> {
     tz: req.options.tz?.name ?? null,
     recover: req.options.recover,
     fileId: req.fileId,
-  });
+  };
   return new Promise<ReadSummary>((resolve, reject) => {
     let settled = false;
-    const settle = (outcome: () => void) => {
+    /** A finished read hands the thread back; a failed one may have left it mid-file, so it is stopped. */
+    // Only this read's own listeners come off: removeAllListeners() would also drop the ones
+    // Node's Worker uses to deliver messages.
+    const settle = (ok: boolean, outcome: () => void) => {
       if (settled) return;
       settled = true;
-      void worker.terminate();
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      if (ok) releaseWorker(worker);
+      else void worker.terminate();
       outcome();
     };
-    worker.on('message', (message: WorkerMessage) => {
+    const onError = (error: Error) => settle(false, () => reject(error));
+    const onExit = (code: number) => settle(false, () => reject(new Error(`read worker stopped (exit code ${code}) before the end of the file`)));
+    const onMessage = (message: WorkerMessage) => {
       if (settled) return;
       try {
         switch (message.kind) {
           case 'batch':
             sink.batch(message.batch);
-            worker.postMessage('ack');
+            worker.postMessage({ kind: 'ack' } satisfies ToWorker);
             break;
           case 'issue':
             sink.issue(message.issue);
@@ -113,17 +152,17 @@ function readInWorker(req: ReadRequest, sink: BatchSink): Promise<ReadSummary> {
             req.onProgress?.(message.done);
             break;
           case 'done':
-            settle(() => resolve(message.summary));
+            settle(true, () => resolve(message.summary));
             break;
           case 'error':
-            settle(() => reject(new Error(message.message)));
+            settle(false, () => reject(new Error(message.message)));
             break;
         }
       } catch (error) {
-        settle(() => reject(error));
+        settle(false, () => reject(error));
       }
-    });
-    worker.on('error', (error) => settle(() => reject(error)));
-    worker.on('exit', (code) => settle(() => reject(new Error(`read worker stopped (exit code ${code}) before the end of the file`))));
+    };
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    worker.postMessage({ kind: 'job', job } satisfies ToWorker);
   });
 }
