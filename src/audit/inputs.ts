@@ -92,19 +92,34 @@ function statOrNull(path: string): Stats | null {
   }
 }
 
+/** A folder's files as found on disk, stamped. */
+export interface FolderListing {
+  folder: FolderConfig;
+  files: FileStamp[];
+  missing: string | null;
+}
+
+/** Needs no database: an audit lists its folders while the store opens. */
+export async function listFolders(folders: FolderConfig[]): Promise<FolderListing[]> {
+  return Promise.all(
+    folders.map(async (folder) => {
+      const { files, missing } = await listFolder(folder);
+      return { folder, files: stamps(files), missing };
+    }),
+  );
+}
+
 export async function ingestFolders(
   store: Store,
-  folders: FolderConfig[],
+  listings: FolderListing[],
   hooks: Pick<IngestOptions, 'onProgress'> = {},
 ): Promise<FolderResult[]> {
   const results: FolderResult[] = [];
   // Read once for all folders; again only after an ingest changed it (folders may overlap).
   let known: KnownFiles | null = null;
-  for (const folder of folders) {
-    const { files, missing } = await listFolder(folder);
+  for (const { folder, files: found, missing } of listings) {
     known ??= await knownFiles(store.connection);
     const { ingested: completed, unrecognised: skippable } = known;
-    const found = stamps(files);
     const unchanged = found.filter((f) => completed.get(f.path)?.has(stampKey(f.size, f.mtimeMs)));
     // A forced reader never finds a file unrecognised: the memory applies to detection only.
     const stillUnrecognised = folder.format === null ? found.filter((f) => skippable.get(f.path) === stampKey(f.size, f.mtimeMs)) : [];
@@ -124,7 +139,7 @@ export async function ingestFolders(
     const newlyUnrecognised = new Set(ingested.filter((s) => s.status === 'unrecognised').map((s) => s.path));
     results.push({
       folder,
-      found: files.length,
+      found: found.length,
       unchanged: unchanged.length,
       stillUnrecognised: stillUnrecognised.length,
       ingested,

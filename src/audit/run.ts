@@ -20,7 +20,7 @@ import { compareWithPrevious, failingFindings } from './compare.js';
 import type { AuditConfig } from './config.js';
 import { previousRun, recordRun } from './history.js';
 import { holdIfRequested } from './hold.js';
-import { ingestFolders, rememberUnrecognised, type FolderResult } from './inputs.js';
+import { ingestFolders, listFolders, rememberUnrecognised, type FolderResult } from './inputs.js';
 import { acquireAuditLock } from './lock.js';
 import { stageReport } from './output.js';
 import { applyRetention, type RetentionResult } from './retention.js';
@@ -138,10 +138,14 @@ export async function runAudit(settings: AuditSettings, now: Date = new Date()):
   const lock = acquireAuditLock(settings.db, now);
   try {
     holdIfRequested('locked');
+    // Listing the folders needs no database, so it runs while the store opens. Awaited below; the
+    // catch only keeps a failed open from leaving its rejection unhandled.
+    const listings = listFolders(folders);
+    listings.catch(() => undefined);
     const store = await openStore(settings.db);
     try {
       const { connection } = store;
-      const ingested = await ingestFolders(store, folders, ingestHold());
+      const ingested = await ingestFolders(store, await listings, ingestHold());
       holdIfRequested('ingested');
       let retention: RetentionResult | null = null;
       if (settings.retainDays !== null) {
