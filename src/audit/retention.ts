@@ -10,6 +10,7 @@ import { quoteIdent } from '../store/ddl.js';
 import { TABLES } from '../store/records.js';
 import { runSql } from '../store/sql.js';
 import { inTransaction } from './transaction.js';
+import { rebuildDerived } from '../analysis/derived/maintain.js';
 
 export interface RetentionResult {
   /** Rows deleted per table (only tables with deletions). */
@@ -48,6 +49,8 @@ export async function applyRetention(
       }
       note(table.name, await changed(connection, `DELETE FROM ${parent} WHERE ${time} < $cutoff::TIMESTAMP`, cutoff));
     }
+    // The derived tables sum the data: recomputed once rows are gone (src/analysis/derived).
+    if (TABLES.some((t) => deleted[t.name])) await rebuildDerived(connection);
     const oldRuns = `SELECT run_id FROM audit_runs WHERE started_at < $cutoff::TIMESTAMP
                      AND run_id < (SELECT max(run_id) FROM audit_runs)`;
     note('audit_findings', await changed(connection, `DELETE FROM audit_findings WHERE run_id IN (${oldRuns})`, cutoff));

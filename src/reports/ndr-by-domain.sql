@@ -4,6 +4,7 @@
 -- param: since TIMESTAMP optional Only NDRs at or after this time (UTC)
 -- param: until TIMESTAMP optional Only NDRs before this time (UTC)
 -- param: domain VARCHAR optional Only this remote domain
+-- param: limit INTEGER optional At most this many rows, oldest first (default 1000)
 -- NDR rows of message tracking come from tracking_ndrs (src/analysis/derived/report-tables.ts).
 WITH ndrs AS (
   SELECT domain, message_id, recipient,
@@ -32,4 +33,5 @@ SELECT domain,
        max(time) AS last
   FROM ndrs
  GROUP BY ALL
- ORDER BY day, domain, status_code;
+ ORDER BY day, domain, status_code
+ LIMIT coalesce($limit, 1000);

@@ -5,6 +5,7 @@
 -- param: until TIMESTAMP optional Only evidence before this time (UTC); ages are measured to it
 -- param: domain VARCHAR optional Only this remote domain
 -- param: min_age_minutes INTEGER optional Only recipients waiting at least this long (default 60)
+-- param: limit INTEGER optional At most this many rows, oldest first (default 1000)
 -- Ages run to the end of the evidence (the latest tracking row, or until), never to the wall clock.
 -- Pairs come from mail_pairs_in (src/analysis/derived/mail.ts): one row per (message, recipient) over its tracking rows in the window.
 WITH pairs AS (
@@ -24,4 +25,5 @@ SELECT p.domain, p.message_id, p.recipient, p.sender, p.subject, p.first_time AS
    AND p.domain IN (SELECT domain FROM remote_domains)
    AND ($domain IS NULL OR p.domain = lower($domain))
    AND epoch(e.now) - epoch(p.first_time) >= 60 * coalesce($min_age_minutes, 60)
- ORDER BY p.first_time, p.domain, p.message_id, p.recipient;
+ ORDER BY p.first_time, p.domain, p.message_id, p.recipient
+ LIMIT coalesce($limit, 1000);

@@ -83,8 +83,29 @@ export const DERIVED_TABLES: readonly DerivedTable[] = [
   ...REPORT_TABLES,
 ];
 
-/** Table macros giving the derived rows of a time window (`since`/`until` may be NULL). */
-export const DERIVED_MACROS: readonly string[] = [MAIL_PAIRS_IN, ...SESSION_MACROS];
+/**
+ * A table of sums as it stands for the window [since, until): the stored sums without a window,
+ * else `select` computed now; it gets the condition "a window is given" and the window test of a column.
+ */
+function sumsIn(name: string, select: (windowed: string, within: (column: string) => string) => string): string {
+  const windowed = '(since IS NOT NULL OR until IS NOT NULL)';
+  const within = (column: string) => `(since IS NULL OR ${column} >= since) AND (until IS NULL OR ${column} < until)`;
+  return `CREATE OR REPLACE MACRO ${name}_in(since, until) AS TABLE
+    SELECT * FROM ${name} WHERE NOT ${windowed}
+    UNION ALL BY NAME
+    SELECT * FROM (${select(windowed, within)})`;
+}
+
+/** Table macros giving the derived rows of a time window (`since`/`until` may be NULL), for the reports. */
+export const DERIVED_MACROS: readonly string[] = [
+  MAIL_PAIRS_IN,
+  ...SESSION_MACROS,
+  sumsIn('mail_domain_months', (windowed) => mailDomainMonthsSelect('mail_pairs_in(since, until)', () => windowed)),
+  sumsIn('session_domain_stats', (windowed, within) => sessionStatsSelect('outbound_sessions', (s) => `${windowed} AND ${within(`${s}.start_time`)}`)),
+  sumsIn('xexch50_candidate_bins', (windowed, within) =>
+    candidateBinsSelect(`(SELECT * FROM xexch50_candidates c WHERE ${windowed} AND ${within('c.time_created')} AND ${within('c.attempt_start')})`, EVERYTHING),
+  ),
+];
 
 const DEFINITION_DIGEST = createHash('sha256')
   .update(JSON.stringify([DERIVED_TABLES.map((t) => [t.name, t.select(EVERYTHING)]), DERIVED_MACROS]))
