@@ -45,13 +45,13 @@ export async function queueEvidence(connection: DuckDBConnection, window: Window
     connection,
     `SELECT domain, sum(snapshots)::INTEGER AS snapshots, sum(retry)::INTEGER AS retry,
             epoch_ns(min(first_time)) AS first_ns, epoch_ns(max(last_time)) AS last_ns
-       FROM ${sums} GROUP BY domain`,
+       FROM ${sums} WHERE domain IS NOT NULL GROUP BY domain`,
     params,
   );
   const latest = await queryRows<QueueExample & { domain: string; oldest_ns: bigint | null }>(
     connection,
     `SELECT domain, server, queue, latest.* FROM (
-       SELECT domain, server, queue, arg_max_null(latest, recency) AS latest FROM ${sums} GROUP BY ALL)
+       SELECT domain, server, queue, arg_max_null(latest, recency) AS latest FROM ${sums} WHERE domain IS NOT NULL GROUP BY ALL)
      ORDER BY domain, server, queue`,
     params,
   );

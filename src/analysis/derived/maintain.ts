@@ -102,6 +102,7 @@ export const DERIVED_MACROS: readonly string[] = [
   ...SESSION_MACROS,
   sumsIn('mail_domain_months', (windowed) => mailDomainMonthsSelect('mail_pairs_in(since, until)', () => windowed)),
   sumsIn('session_domain_stats', (windowed, within) => sessionStatsSelect('outbound_sessions', (s) => `${windowed} AND ${within(`${s}.start_time`)}`)),
+  sumsIn('queue_stats', (windowed, within) => queueStatsSelect((q) => `${windowed} AND ${within(`${q}.snapshot_time`)}`)),
   sumsIn('xexch50_candidate_bins', (windowed, within) =>
     candidateBinsSelect(`(SELECT * FROM xexch50_candidates c WHERE ${windowed} AND ${within('c.time_created')} AND ${within('c.attempt_start')})`, EVERYTHING),
   ),
