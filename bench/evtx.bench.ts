@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median } from './lib.js';
+import { median, shipped } from './lib.js';
 
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const XZ = fileURLToPath(new URL('../../shared/corpus/evtx/throughput-mix-512chunks.evtx.xz', import.meta.url));
@@ -52,8 +52,8 @@ async function parseOnce(file: string): Promise<RunResult> {
 
 /** The product's ingest of the file (ledger, fingerprint, parse in the reading thread, DuckDB load, derived tables). */
 async function ingestOnce(file: string, db: string): Promise<RunResult> {
-  const { openStore } = await import('../src/store/store.js');
-  const { ingestPaths } = await import('../src/store/ingest.js');
+  const { openStore } = await shipped<typeof import('../src/store/store.js')>('store/store.js');
+  const { ingestPaths } = await shipped<typeof import('../src/store/ingest.js')>('store/ingest.js');
   rmSync(db, { force: true });
   rmSync(`${db}.wal`, { force: true });
   const store = await openStore(db);

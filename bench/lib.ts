@@ -1,7 +1,7 @@
 // Shared by the benchmarks: medians, and running this benchmark file again as a child process
 // (one measurement per fresh process, so peak RSS and warm-up are per run).
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export function median(values: readonly number[]): number {
@@ -57,4 +57,15 @@ export async function duckdbReadCsv(log: string, db: string, delim: string, colu
   connection.closeSync();
   instance.closeSync();
   return { seconds, rows, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+/**
+ * A module of the built product (`dist/`, made by `npm run bench`'s build step), so the product's
+ * own timings and memory are measured as shipped rather than through tsx (which also has to be
+ * loaded into the reading thread). `T` is the type of the same module under src/.
+ */
+export async function shipped<T>(path: string): Promise<T> {
+  const url = new URL(`../dist/${path}`, import.meta.url);
+  if (!existsSync(url)) throw new Error(`${fileURLToPath(url)} is missing: run \`npm run build\` (npm run bench does)`);
+  return (await import(url.href)) as T;
 }

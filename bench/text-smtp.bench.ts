@@ -5,7 +5,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { childWithFreshDb, duckdbReadCsv, median, type LoadResult } from './lib.js';
+import { childWithFreshDb, duckdbReadCsv, median, shipped, type LoadResult } from './lib.js';
 
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const LOG = join(WORK, 'iis-smtp-w3c-500mb.log');
@@ -93,9 +93,9 @@ function generate(path: string): number {
 }
 
 async function runOurs(log: string, db: string): Promise<LoadResult> {
-  const { openStore } = await import('../src/store/store.js');
-  const { ingestPaths } = await import('../src/store/ingest.js');
-  const { runSql } = await import('../src/store/sql.js');
+  const { openStore } = await shipped<typeof import('../src/store/store.js')>('store/store.js');
+  const { ingestPaths } = await shipped<typeof import('../src/store/ingest.js')>('store/ingest.js');
+  const { runSql } = await shipped<typeof import('../src/store/sql.js')>('store/sql.js');
   const store = await openStore(db);
   const started = performance.now();
   const [summary] = await ingestPaths(store, [log], { format: 'iis-smtp-w3c' });

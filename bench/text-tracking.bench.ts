@@ -6,7 +6,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { childWithFreshDb, duckdbReadCsv, median, type LoadResult } from './lib.js';
+import { childWithFreshDb, duckdbReadCsv, median, shipped, type LoadResult } from './lib.js';
 
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const LOG = join(WORK, 'tracking2003-500mb.log');
@@ -54,8 +54,8 @@ function generate(path: string): void {
 }
 
 async function runOurs(log: string, db: string): Promise<LoadResult> {
-  const { openStore } = await import('../src/store/store.js');
-  const { ingestPaths } = await import('../src/store/ingest.js');
+  const { openStore } = await shipped<typeof import('../src/store/store.js')>('store/store.js');
+  const { ingestPaths } = await shipped<typeof import('../src/store/ingest.js')>('store/ingest.js');
   const store = await openStore(db);
   const started = performance.now();
   const [summary] = await ingestPaths(store, [log], { format: 'exchange2003-tracking' });

@@ -49,7 +49,7 @@ export interface IngestOptions extends Partial<ReadOptions> {
  * rows to the database file as it goes, so a multi-GB log loads in bounded memory. Queries after
  * the load (derived tables, reports) get the default back.
  */
-const APPEND_MEMORY_LIMIT = '64MiB';
+const APPEND_MEMORY_LIMIT = '32MiB';
 
 /**
  * Runs `work` under a lower DuckDB memory limit, then sets the previous limit again by value:

@@ -10,7 +10,7 @@ import { parseZone } from '../util/timezone.js';
 import { RecordBatcher, transferList, type EncodedBatch } from './column-batch.js';
 import type { ReadJob, ToWorker, WorkerMessage } from './record-reading.js';
 
-const MAX_IN_FLIGHT = 8;
+const MAX_IN_FLIGHT = 4;
 /** Progress is posted at most this often (bytes). */
 const PROGRESS_STEP = 4 << 20;
 

@@ -74,10 +74,13 @@ async function readHere(req: ReadRequest, sink: BatchSink): Promise<ReadSummary>
  * register tsx itself: tsx's `--import` hooks do not reach worker threads (privatenumber/tsx#354).
  */
 function startWorker(): Worker {
+  // The thread gets no Node flags of this process: `-e`, `--input-type` or a test runner's flags
+  // would apply to (and break) the worker's own entry.
+  const options = { execArgv: [] };
   const fromSources = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSources ? './read-worker.ts' : './read-worker.js', import.meta.url);
-  if (!fromSources) return new Worker(entry);
-  return new Worker(`import('tsx/esm/api').then((tsx) => tsx.register()).then(() => import(${JSON.stringify(entry.href)}))`, { eval: true });
+  if (!fromSources) return new Worker(entry, options);
+  return new Worker(`import('tsx/esm/api').then((tsx) => tsx.register()).then(() => import(${JSON.stringify(entry.href)}))`, { ...options, eval: true });
 }
 
 /**
