@@ -158,7 +158,7 @@ async function matchedPairs(connection: DuckDBConnection, bins: string, offsets:
        SELECT host, domain, x.* FROM (SELECT host, domain, offset_ms, unnest(ambiguous) AS x FROM near)
        QUALIFY row_number() OVER (PARTITION BY x.event_key ORDER BY abs(x.diff_ms - offset_ms), x.attemptTime, domain) = 1
      ),
-     pairs AS (
+     pairs AS MATERIALIZED (
        SELECT host, domain, diff, sole AS n, first_ms, last_ms, examples FROM near WHERE sole > 0
        UNION ALL
        SELECT host, domain, round(diff_ms), 1, time, time,

@@ -2,9 +2,8 @@
 // command" events for other verbs or without Data, and how many ISA firewall-log rows are for SMTP
 // (port 25).
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { RULES } from './rules.js';
-import { inWindow, queryRows, windowParams, type Window } from './sql.js';
-import { smtpFilterCountsIn } from './derived/firewall.js';
+import { queryRows, windowParams, type Window } from './sql.js';
+import { firewallSmtpRowsIn, smtpFilterCountsIn } from './derived/firewall.js';
 
 export interface FirewallFacts {
   /** Events naming another verb, per host and verb. */
@@ -22,8 +21,8 @@ export async function firewallEvidence(connection: DuckDBConnection, window: Win
   );
   const [{ rows }] = await queryRows<{ rows: number }>(
     connection,
-    `SELECT count(*)::INTEGER AS rows FROM firewall_log WHERE dest_port = $port AND ${inWindow('time')}`,
-    { ...windowParams(window), port: RULES.attribution.smtpPort },
+    `SELECT coalesce(sum(rows), 0)::INTEGER AS rows FROM ${firewallSmtpRowsIn(window)}`,
+    windowParams(window),
   );
   const facts: FirewallFacts = { otherVerbs: new Map(), unknownVerb: new Map(), firewallLogRows: rows };
   for (const k of kinds) {

@@ -101,3 +101,12 @@ export function smtpFilterCountsSelect(scope: Scope): string {
 export function smtpFilterCountsIn(window: Window): string {
   return window.since === null && window.until === null ? 'smtp_filter_counts' : `(${smtpFilterCountsSelect((e) => inWindow(`${e}.time_created`))})`;
 }
+
+/** Firewall-log rows for SMTP per file: whether the firewall's own log saw the mail traffic at all. */
+export function firewallSmtpRowsSelect(scope: Scope): string {
+  return `SELECT file_id, count(*)::INTEGER AS rows FROM firewall_log f WHERE dest_port = ${literal(RULES.attribution.smtpPort)} AND ${scope('f')} GROUP BY file_id`;
+}
+
+export function firewallSmtpRowsIn(window: Window): string {
+  return window.since === null && window.until === null ? 'firewall_smtp_rows' : `(${firewallSmtpRowsSelect((f) => inWindow(`${f}.time`))})`;
+}

@@ -15,7 +15,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVERYTHING, ofFile, type Scope } from './sql-text.js';
 import { MAIL_PAIRS_IN, domainMonthKey, inboundSenderSessionsSelect, mailDomainMonthsSelect, mailPairsSelect, mailSenderMonthsSelect, messageKey, senderMonthKey } from './mail.js';
 import { SESSION_MACROS, outboundSessionsSelect, xexch50AttemptsSelect } from './sessions.js';
-import { PRECOMPUTED_SKEW_SECONDS, candidateBinKey, candidateBinsSelect, candidateBoundMs, candidatesSelect, eventKey, smtpFilterCountsSelect, smtpFilterEventsSelect, XEXCH50_EVENTS } from './firewall.js';
+import { PRECOMPUTED_SKEW_SECONDS, candidateBinKey, candidateBinsSelect, candidateBoundMs, candidatesSelect, eventKey, firewallSmtpRowsSelect, smtpFilterCountsSelect, smtpFilterEventsSelect, XEXCH50_EVENTS } from './firewall.js';
 import { fileSpansSelect } from './spans.js';
 import { queueStatsSelect } from './queue-stats.js';
 import { recipientRepliesSelect, sessionAddressesSelect, sessionStatsSelect } from './session-stats.js';
@@ -65,6 +65,7 @@ export const DERIVED_TABLES: readonly DerivedTable[] = [
   { name: 'xexch50_attempts', refresh: 'file', select: xexch50AttemptsSelect },
   { name: 'smtp_filter_events', refresh: 'file', select: smtpFilterEventsSelect },
   { name: 'smtp_filter_counts', refresh: 'file', select: smtpFilterCountsSelect },
+  { name: 'firewall_smtp_rows', refresh: 'file', select: firewallSmtpRowsSelect },
   candidates,
   {
     name: 'xexch50_candidate_bins',
