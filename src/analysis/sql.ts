@@ -11,7 +11,7 @@ import {
   type DuckDBConnection,
   type DuckDBType,
   type DuckDBValue,
-} from '@duckdb/node-api';
+} from '../store/duckdb.js';
 
 /** Evidence window in ns since the epoch (UTC); null = open end. */
 export interface Window {

@@ -4,7 +4,7 @@
 // store's derived tables (src/analysis/derived) are views here, computed from the lake's data.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance } from '../store/duckdb.js';
 import { EdgelogError } from '../cli/errors.js';
 import { quoteIdent } from '../store/ddl.js';
 import { DERIVED_VIEWS } from '../store/views.js';

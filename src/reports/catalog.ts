@@ -18,7 +18,7 @@ import {
   VARCHAR,
   type DuckDBType,
   type DuckDBValue,
-} from '@duckdb/node-api';
+} from '../store/duckdb.js';
 import { nanosFromDate, parseWindowBound } from '../util/time-window.js';
 
 export const PARAM_TYPES = { VARCHAR, INTEGER, BIGINT, DOUBLE, BOOLEAN, TIMESTAMP } as const;

@@ -3,8 +3,9 @@
 // the slots' offsets become addresses into that copy, and one more call copies the slots in.
 // node-api's own vectors make one native call per string and never free a reused chunk's string
 // heap, which made string copying the largest cost of ingest and let memory grow with the file.
-import duckdb from '@duckdb/node-bindings';
-import { BIGINT, BLOB, BOOLEAN, DOUBLE, DuckDBAppender, DuckDBConnection, DuckDBDataChunk, INTEGER, TIMESTAMP, TIMESTAMP_NS, UBIGINT, VARCHAR, type DuckDBType } from '@duckdb/node-api';
+import type { Vector } from '@duckdb/node-bindings';
+import { BIGINT, BLOB, BOOLEAN, bindings as duckdb, DOUBLE, DuckDBDataChunk, INTEGER, TIMESTAMP, TIMESTAMP_NS, UBIGINT, VARCHAR } from './duckdb.js';
+import type { DuckDBAppender, DuckDBConnection, DuckDBType } from './duckdb.js';
 import { BATCH_ROWS, INLINE_LIMIT, KEY_TYPES, STRING_SLOT, type EncodedBatch, type EncodedColumn } from './column-batch.js';
 import { TABLES, type ColumnType, type Columns, type TableDef } from './records.js';
 
@@ -23,7 +24,7 @@ const DUCKDB_TYPES: Record<ColumnType, DuckDBType> = {
 
 const TWO_32 = 2 ** 32;
 
-function writeColumn(vector: duckdb.Vector, column: EncodedColumn, rows: number): void {
+function writeColumn(vector: Vector, column: EncodedColumn, rows: number): void {
   if (column.kind === 'fixed') {
     duckdb.copy_data_to_vector(vector, 0, column.data.buffer as ArrayBuffer, column.data.byteOffset, column.data.byteLength);
   } else {
@@ -37,7 +38,7 @@ function writeColumn(vector: duckdb.Vector, column: EncodedColumn, rows: number)
 }
 
 /** Copies the batch's string bytes into the vector's heap (through row 0, rewritten afterwards) and points the slots at them. */
-function placeStrings(vector: duckdb.Vector, slots: Uint8Array, bytes: Uint8Array, rows: number): void {
+function placeStrings(vector: Vector, slots: Uint8Array, bytes: Uint8Array, rows: number): void {
   duckdb.vector_assign_string_element_len(vector, 0, bytes);
   const head = duckdb.vector_get_data(vector, STRING_SLOT);
   const headWords = new DataView(head.buffer, head.byteOffset, STRING_SLOT);

@@ -2,7 +2,7 @@
 // migrated on a writable open, and a file from a newer edgelog is refused.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance } from './duckdb.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 export const DEFAULT_DB = 'edgelog.duckdb';
