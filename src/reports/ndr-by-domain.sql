@@ -5,16 +5,11 @@
 -- param: until TIMESTAMP optional Only NDRs before this time (UTC)
 -- param: domain VARCHAR optional Only this remote domain
 -- param: limit INTEGER optional At most this many rows, oldest first (default 1000)
--- NDR rows of message tracking come from tracking_ndrs (src/analysis/derived/report-tables.ts).
+-- One row per NDR'd (message, recipient) pair, from mail_pairs_in (src/analysis/derived/mail.ts): its first NDR in the window.
 WITH ndrs AS (
-  SELECT domain, message_id, recipient,
-         min(time) AS time,
-         arg_min(dsn_code, time) AS dsn_code,
-         arg_min(recipient_status, time) AS status
-    FROM tracking_ndrs
-   WHERE ($since IS NULL OR time >= $since) AND ($until IS NULL OR time < $until)
-     AND ($domain IS NULL OR domain = lower($domain))
-   GROUP BY ALL
+  SELECT domain, message_key, recipient, first_ndr_time AS time, first_ndr_code AS dsn_code
+    FROM mail_pairs_in($since, $until)
+   WHERE ndr AND ($domain IS NULL OR domain = lower($domain))
 )
 SELECT domain,
        CAST(time AS DATE) AS day,
@@ -27,7 +22,7 @@ SELECT domain,
          ELSE NULL
        END AS meaning,
        count(*) AS recipients,
-       count(DISTINCT message_id) AS messages,
+       count(DISTINCT message_key) AS messages,
        min(recipient) AS example_recipient,
        min(time) AS first,
        max(time) AS last

@@ -32,6 +32,8 @@ export function mailPairsSelect(scope: Scope): string {
        coalesce(bool_or(${isKind(kinds.deliveredKinds)}), false) AS delivered,
        coalesce(bool_or(${isKind(kinds.ndrKinds)}), false) AS ndr,
        ${latest('dsn_code', isKind(kinds.ndrKinds))} AS ndr_code,
+       min(time) FILTER (WHERE ${isKind(kinds.ndrKinds)}) AS first_ndr_time,
+       arg_min(dsn_code, (time, file_id, seq)) FILTER (WHERE ${isKind(kinds.ndrKinds)} AND time IS NOT NULL) AS first_ndr_code,
        count(*) FILTER (WHERE ${isKind(kinds.deferKinds)})::INTEGER AS defers,
        count(*) FILTER (WHERE ${isKind(kinds.attemptKinds)})::INTEGER AS attempts,
        ${latest('coalesce(recipient_status, dsn_code)', '(recipient_status IS NOT NULL OR dsn_code IS NOT NULL)')} AS last_status,

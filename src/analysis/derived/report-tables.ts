@@ -1,7 +1,6 @@
 // Derived tables read by the canned reports (src/reports/*.sql): the few rows a report needs, found
 // once at ingest instead of by scanning and parsing millions of rows per run.
-import { RULES } from '../rules.js';
-import { literalList, ofFile, type Scope } from './sql-text.js';
+import { ofFile, type Scope } from './sql-text.js';
 import type { DerivedTable } from './table.js';
 
 const logKey = (e: string): string => `hash(${e}.computer, ${e}.channel)`;
@@ -19,14 +18,6 @@ function smtpErrorRepliesSelect(scope: Scope): string {
   )
   SELECT e.* EXCLUDE (verb), coalesce(e.verb, c.verb) AS command
     FROM errors e ASOF LEFT JOIN commands c ON e.file_id = c.file_id AND e.session_key = c.session_key AND e.seq >= c.seq`;
-}
-
-/** Tracking rows of non-delivery reports, with the domain, message and recipient normalised. */
-function trackingNdrsSelect(scope: Scope): string {
-  return `SELECT file_id, seq, time, lower(trim(recipient_domain)) AS domain, coalesce(message_id, internal_id) AS message_id,
-         lower(trim(recipient)) AS recipient, dsn_code, recipient_status
-    FROM tracking t
-   WHERE event_kind IN ${literalList(RULES.tracking.ndrKinds)} AND recipient_domain IS NOT NULL AND recipient IS NOT NULL AND ${scope('t')}`;
 }
 
 /** Every spelling of a recipient domain as logged, with its normalised form: finds a domain's rows through the raw column. */
@@ -64,7 +55,6 @@ function eventLogRangesSelect(scope: Scope): string {
 
 export const REPORT_TABLES: readonly DerivedTable[] = [
   { name: 'smtp_error_replies', refresh: 'file', select: smtpErrorRepliesSelect },
-  { name: 'tracking_ndrs', refresh: 'file', select: trackingNdrsSelect },
   { name: 'domain_spellings', refresh: 'file', select: domainSpellingsSelect },
   { name: 'firewall_smtp_denials', refresh: 'file', select: firewallSmtpDenialsSelect },
   {
