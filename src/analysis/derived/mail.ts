@@ -13,12 +13,16 @@ const isKind = (list: readonly string[]) => `event_kind IN ${literalList(list)}`
 export const messageKey = (t: string): string => `hash(coalesce(${t}.message_id, ${t}.internal_id))`;
 const pairKey = (t: string): string => `hash(coalesce(${t}.message_id, ${t}.internal_id), lower(trim(${t}.recipient)))`;
 
+/** The month sums a pair counts in, kept with the pair so a refresh finds them without hashing every pair. */
+const monthKey = (domain: string): string => `hash(${domain}, date_trunc('month', first_time))`;
+
 /** Latest value by time; ties go to the row loaded last, so a rebuild and an incremental refresh agree. */
 const latest = (value: string, condition: string) => `arg_max(${value}, (time, file_id, seq)) FILTER (WHERE ${condition} AND time IS NOT NULL)`;
 
 export function mailPairsSelect(scope: Scope): string {
   // first_of_sender marks one pair per (message, sender domain): messages per sender domain are a sum of it.
-  return `SELECT *, row_number() OVER (PARTITION BY message_key, sender_domain ORDER BY pair_key) = 1 AS first_of_sender FROM (
+  return `SELECT *, row_number() OVER (PARTITION BY message_key, sender_domain ORDER BY pair_key) = 1 AS first_of_sender,
+         ${monthKey('domain')} AS domain_month_key, ${monthKey('sender_domain')} AS sender_month_key FROM (
   SELECT min(${messageKey('t')}) AS message_key,
        ${pairKey('t')} AS pair_key,
        lower(trim(min(recipient_domain))) AS domain,
@@ -70,8 +74,8 @@ const monthOf = (p: string) => `date_trunc('month', ${p}.first_time)`;
  * Key of the (domain, month) sums a pair `p` counts in: the month its first row was logged. A month
  * keeps the sums few (diagnose reads them all) while a file recomputes only the months it touched.
  */
-export const domainMonthKey = (p: string): string => `hash(${p}.domain, ${monthOf(p)})`;
-export const senderMonthKey = (p: string): string => `hash(${p}.sender_domain, ${monthOf(p)})`;
+export const domainMonthKey = (p: string): string => `${p}.domain_month_key`;
+export const senderMonthKey = (p: string): string => `${p}.sender_month_key`;
 
 const example = `{'first_time': first_time, 'message_id': message_id, 'recipient': recipient,
   'status': CASE WHEN ndr THEN coalesce(ndr_code, last_status) ELSE last_status END}`;
@@ -104,13 +108,13 @@ export function mailDomainMonthsSelect(rows: string, scope: Scope): string {
          min_by(${example}, (first_time, message_id, recipient), ${RULES.examples.perKind}) FILTER (WHERE ndr) AS ndr_examples,
          min_by(${example}, (first_time, message_id, recipient), ${RULES.examples.perKind}) FILTER (WHERE ${pending} AND first_time IS NOT NULL) AS pending_examples
     FROM ${rows} p WHERE ${scope('p')}
-   GROUP BY domain, month`;
+   GROUP BY domain, month, month_key`;
 }
 
 /** Messages per sender domain and month: who sends mail to us. */
 export function mailSenderMonthsSelect(scope: Scope): string {
   return `SELECT ${senderMonthKey('p')} AS month_key, sender_domain, ${monthOf('p')} AS month, count(*) FILTER (WHERE first_of_sender)::INTEGER AS messages
-    FROM mail_pairs p WHERE ${scope('p')} GROUP BY sender_domain, month`;
+    FROM mail_pairs p WHERE ${scope('p')} GROUP BY sender_domain, month, month_key`;
 }
 
 /** Inbound SMTP sessions per file and sender domain (MAIL FROM): mail from a domain that may only ever send to us. */

@@ -32,7 +32,7 @@ function mailMonths(name: string, keyOf: (alias: string) => string, select: (sco
     key: 'month_key',
     keyOf,
     touched: (fileId) => `SELECT DISTINCT ${keyOf('p')} AS key FROM mail_pairs p
-      WHERE p.message_key IN (SELECT ${messageKey('t')} FROM tracking t WHERE ${ofFile(fileId)('t')})`,
+      WHERE p.message_key IN (SELECT message_key FROM tracking_message_files WHERE file_id = ${Math.trunc(fileId)})`,
     select,
   };
 }
@@ -50,12 +50,15 @@ const candidates: KeyedDerivedTable = {
 
 /** In dependency order: a table may read the ones before it. */
 export const DERIVED_TABLES: readonly DerivedTable[] = [
+  // Which files hold a message's rows: a message touched by a file is recomputed from those only.
+  { name: 'tracking_message_files', refresh: 'file', select: (scope) => `SELECT DISTINCT ${messageKey('t')} AS message_key, file_id FROM tracking t WHERE ${scope('t')}` },
   {
     name: 'mail_pairs',
     refresh: 'key',
     key: 'message_key',
     keyOf: messageKey,
-    touched: (fileId) => `SELECT DISTINCT ${messageKey('t')} AS key FROM tracking t WHERE ${ofFile(fileId)('t')}`,
+    touched: (fileId) => `SELECT DISTINCT message_key AS key FROM tracking_message_files WHERE file_id = ${Math.trunc(fileId)}`,
+    narrow: (t) => `${t}.file_id IN (SELECT file_id FROM tracking_message_files WHERE message_key IN (SELECT key FROM ${TOUCHED_KEYS}))`,
     select: mailPairsSelect,
   },
   mailMonths('mail_domain_months', domainMonthKey, (scope) => mailDomainMonthsSelect('mail_pairs', scope)),
@@ -143,21 +146,22 @@ async function upToDate(connection: DuckDBConnection): Promise<boolean> {
 
 /**
  * Brings the derived tables up to date with file `fileId`, just loaded in the open transaction.
- * A keyed table recomputes the keys the file touches both before and after the tables it reads
- * are refreshed: a recomputed message may leave one month's sums and join another's.
+ * Rows of the file alone go in first (no such table reads a keyed one). A keyed table then
+ * recomputes the keys the file touches both before and after the keyed tables it reads are
+ * refreshed: a recomputed message may leave one month's sums and join another's.
  */
 export async function refreshDerived(connection: DuckDBConnection, fileId: number): Promise<void> {
   if (!(await upToDate(connection))) {
     await rebuildDerived(connection);
     return;
   }
-  const keyed = DERIVED_TABLES.filter((t): t is KeyedDerivedTable => t.refresh === 'key');
-  for (const table of keyed) await connection.run(`CREATE OR REPLACE TEMP TABLE ${beforeKeys(table)} AS ${table.touched(fileId)}`);
+  const keyed: KeyedDerivedTable[] = [];
   for (const table of DERIVED_TABLES) {
-    if (table.refresh === 'file') {
-      await connection.run(`INSERT INTO ${table.name} BY NAME ${table.select(ofFile(fileId))}`);
-      continue;
-    }
+    if (table.refresh === 'key') keyed.push(table);
+    else await connection.run(`INSERT INTO ${table.name} BY NAME ${table.select(ofFile(fileId))}`);
+  }
+  for (const table of keyed) await connection.run(`CREATE OR REPLACE TEMP TABLE ${beforeKeys(table)} AS ${table.touched(fileId)}`);
+  for (const table of keyed) {
     await connection.run(`CREATE OR REPLACE TEMP TABLE ${TOUCHED_KEYS} AS SELECT key FROM ${beforeKeys(table)} UNION ${table.touched(fileId)}`);
     await connection.run(`DELETE FROM ${table.name} WHERE ${table.key} IN (SELECT key FROM ${TOUCHED_KEYS})`);
     await connection.run(`INSERT INTO ${table.name} BY NAME ${table.select(touchedKeys(table))}`);

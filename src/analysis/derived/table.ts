@@ -18,6 +18,8 @@ export interface KeyedDerivedTable {
   keyOf(alias: string): string;
   /** SELECT of the keys (as `key`) that file `fileId` touched; runs after the earlier tables are refreshed. */
   touched(fileId: number): string;
+  /** A cheap condition on the driving alias that the touched keys imply (e.g. only the files that hold them). */
+  narrow?(alias: string): string;
   select(scope: Scope): string;
 }
 
@@ -26,4 +28,5 @@ export type DerivedTable = FileDerivedTable | KeyedDerivedTable;
 /** The temp table of the keys the file being refreshed touched. */
 export const TOUCHED_KEYS = 'derived_touched_keys';
 
-export const touchedKeys = (table: KeyedDerivedTable): Scope => (alias) => `${table.keyOf(alias)} IN (SELECT key FROM ${TOUCHED_KEYS})`;
+export const touchedKeys = (table: KeyedDerivedTable): Scope => (alias) =>
+  [table.narrow?.(alias), `${table.keyOf(alias)} IN (SELECT key FROM ${TOUCHED_KEYS})`].filter(Boolean).join(' AND ');
