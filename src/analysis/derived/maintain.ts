@@ -20,7 +20,7 @@ import { fileSpansSelect } from './spans.js';
 import { queueStatsSelect } from './queue-stats.js';
 import { recipientRepliesSelect, sessionAddressesSelect, sessionStatsSelect } from './session-stats.js';
 import { REPORT_TABLES } from './report-tables.js';
-import { TOUCHED_KEYS, touchedKeys, type DerivedTable, type KeyedDerivedTable } from './table.js';
+import { touchedKeys, touchedKeysOf, type DerivedTable, type KeyedDerivedTable } from './table.js';
 
 const candidateBound = candidateBoundMs(PRECOMPUTED_SKEW_SECONDS);
 
@@ -31,8 +31,8 @@ function mailMonths(name: string, keyOf: (alias: string) => string, select: (sco
     refresh: 'key',
     key: 'month_key',
     keyOf,
-    touched: (fileId) => `SELECT DISTINCT ${keyOf('p')} AS key FROM mail_pairs p
-      WHERE p.message_key IN (SELECT message_key FROM tracking_message_files WHERE file_id = ${Math.trunc(fileId)})`,
+    touched: () => `SELECT DISTINCT ${keyOf('p')} AS key FROM mail_pairs p WHERE p.message_key IN (SELECT key FROM ${touchedKeysOf('mail_pairs')})`,
+    keysMove: true,
     select,
   };
 }
@@ -58,7 +58,7 @@ export const DERIVED_TABLES: readonly DerivedTable[] = [
     key: 'message_key',
     keyOf: messageKey,
     touched: (fileId) => `SELECT DISTINCT message_key AS key FROM tracking_message_files WHERE file_id = ${Math.trunc(fileId)}`,
-    narrow: (t) => `${t}.file_id IN (SELECT file_id FROM tracking_message_files WHERE message_key IN (SELECT key FROM ${TOUCHED_KEYS}))`,
+    narrow: (t) => `${t}.file_id IN (SELECT file_id FROM tracking_message_files WHERE message_key IN (SELECT key FROM ${touchedKeysOf('mail_pairs')}))`,
     select: mailPairsSelect,
   },
   mailMonths('mail_domain_months', domainMonthKey, (scope) => mailDomainMonthsSelect('mail_pairs', scope)),
@@ -75,8 +75,9 @@ export const DERIVED_TABLES: readonly DerivedTable[] = [
     refresh: 'key',
     key: 'bin_key',
     keyOf: candidateBinKey,
-    touched: (fileId) => `SELECT DISTINCT ${candidateBinKey('c')} AS key FROM xexch50_candidates c
-      WHERE c.event_key IN (${candidates.touched(fileId)})`,
+    touched: () => `SELECT DISTINCT ${candidateBinKey('c')} AS key FROM xexch50_candidates c
+      WHERE c.event_key IN (SELECT key FROM ${touchedKeysOf('xexch50_candidates')})`,
+    keysMove: true,
     select: (scope) => candidateBinsSelect('xexch50_candidates', scope),
   },
   { name: 'file_spans', refresh: 'file', select: fileSpansSelect },
@@ -146,9 +147,9 @@ async function upToDate(connection: DuckDBConnection): Promise<boolean> {
 
 /**
  * Brings the derived tables up to date with file `fileId`, just loaded in the open transaction.
- * Rows of the file alone go in first (no such table reads a keyed one). A keyed table then
- * recomputes the keys the file touches both before and after the keyed tables it reads are
- * refreshed: a recomputed message may leave one month's sums and join another's.
+ * Rows of the file alone go in first (no such table reads a keyed one); then each keyed table
+ * recomputes the keys the file touched, found before any of them changes (and, for keys that move,
+ * again once the tables they are read from are refreshed).
  */
 export async function refreshDerived(connection: DuckDBConnection, fileId: number): Promise<void> {
   if (!(await upToDate(connection))) {
@@ -160,17 +161,16 @@ export async function refreshDerived(connection: DuckDBConnection, fileId: numbe
     if (table.refresh === 'key') keyed.push(table);
     else await connection.run(`INSERT INTO ${table.name} BY NAME ${table.select(ofFile(fileId))}`);
   }
-  for (const table of keyed) await connection.run(`CREATE OR REPLACE TEMP TABLE ${beforeKeys(table)} AS ${table.touched(fileId)}`);
+  // In table order: a table's keys may be read from the keys of an earlier one.
+  for (const table of keyed) await connection.run(`CREATE OR REPLACE TEMP TABLE ${touchedKeysOf(table.name)} AS ${table.touched(fileId)}`);
   for (const table of keyed) {
-    await connection.run(`CREATE OR REPLACE TEMP TABLE ${TOUCHED_KEYS} AS SELECT key FROM ${beforeKeys(table)} UNION ${table.touched(fileId)}`);
-    await connection.run(`DELETE FROM ${table.name} WHERE ${table.key} IN (SELECT key FROM ${TOUCHED_KEYS})`);
+    const keys = touchedKeysOf(table.name);
+    if (table.keysMove) await connection.run(`INSERT INTO ${keys} ${table.touched(fileId)}`);
+    await connection.run(`DELETE FROM ${table.name} WHERE ${table.key} IN (SELECT key FROM ${keys})`);
     await connection.run(`INSERT INTO ${table.name} BY NAME ${table.select(touchedKeys(table))}`);
-    await connection.run(`DROP TABLE ${TOUCHED_KEYS}`);
-    await connection.run(`DROP TABLE ${beforeKeys(table)}`);
   }
+  for (const table of keyed) await connection.run(`DROP TABLE ${touchedKeysOf(table.name)}`);
 }
-
-const beforeKeys = (table: KeyedDerivedTable): string => `${TOUCHED_KEYS}_${table.name}`;
 
 /** The derived tables as views over data tables that are themselves views (a Parquet lake), and the macros. */
 export function derivedViewStatements(): string[] {

@@ -16,8 +16,13 @@ export interface KeyedDerivedTable {
   /** The key column of the table, and the same key computed on the SELECT's driving table alias. */
   key: string;
   keyOf(alias: string): string;
-  /** SELECT of the keys (as `key`) that file `fileId` touched; runs after the earlier tables are refreshed. */
+  /** SELECT of the keys (as `key`) that file `fileId` touched; runs once the file's own rows are in. */
   touched(fileId: number): string;
+  /**
+   * Its keys are read from rows of an earlier keyed table that the refresh replaces (a message's
+   * pairs leave one month and join another): they are read again once that table is refreshed.
+   */
+  keysMove?: boolean;
   /** A cheap condition on the driving alias that the touched keys imply (e.g. only the files that hold them). */
   narrow?(alias: string): string;
   select(scope: Scope): string;
@@ -25,8 +30,8 @@ export interface KeyedDerivedTable {
 
 export type DerivedTable = FileDerivedTable | KeyedDerivedTable;
 
-/** The temp table of the keys the file being refreshed touched. */
-export const TOUCHED_KEYS = 'derived_touched_keys';
+/** The temp table of the keys of keyed table `name` that the file being refreshed touched. */
+export const touchedKeysOf = (name: string): string => `derived_touched_keys_${name}`;
 
 export const touchedKeys = (table: KeyedDerivedTable): Scope => (alias) =>
-  [table.narrow?.(alias), `${table.keyOf(alias)} IN (SELECT key FROM ${TOUCHED_KEYS})`].filter(Boolean).join(' AND ');
+  [table.narrow?.(alias), `${table.keyOf(alias)} IN (SELECT key FROM ${touchedKeysOf(table.name)})`].filter(Boolean).join(' AND ');
