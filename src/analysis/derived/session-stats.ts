@@ -43,9 +43,13 @@ export function sessionAddressesSelect(rows: string, scope: Scope): string {
   return `SELECT DISTINCT file_id, remote_ip, domain FROM ${rows} s WHERE assigned_by = 'recipients' AND remote_ip IS NOT NULL AND ${scope('s')}`;
 }
 
-/** RCPT replies per recipient domain, code and text, for outbound sessions (chosen by `sessionScope`). */
+/**
+ * RCPT replies per recipient domain, code and text, for outbound sessions (chosen by `sessionScope`).
+ * An accepted recipient counts whatever the text said (often the address itself): its text is dropped.
+ */
 export function recipientRepliesSelect(sessionScope: Scope, recipientScope: Scope): string {
-  return `SELECT r.file_id, lower(r.domain) AS domain, r.reply_code AS code, r.reply_text AS text, count(*)::INTEGER AS n
+  return `SELECT r.file_id, lower(r.domain) AS domain, r.reply_code AS code,
+         CASE WHEN r.reply_code < 400 THEN NULL ELSE r.reply_text END AS text, count(*)::INTEGER AS n
     FROM smtp_session_recipients r
     SEMI JOIN (SELECT file_id, seq FROM smtp_sessions s WHERE direction = 'outbound' AND ${sessionScope('s')}) s USING (file_id, seq)
    WHERE r.domain IS NOT NULL AND ${recipientScope('r')}
