@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median } from './lib.js';
+import { childResult, median, timeReader } from './lib.js';
 
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const SOURCE = fileURLToPath(new URL('../../shared/corpus/evtx/legacy-SysEvent-WinXP.Evt', import.meta.url));
@@ -79,19 +79,13 @@ function prepare(): void {
 }
 
 async function childParse(file: string): Promise<RunResult> {
-  const { fileSource } = await import('../src/readers/byte-source.js');
   const { evtReader } = await import('../src/readers/evt/reader.js');
-  const ctx = { tz: null, recover: false, issue() {}, timeRule() {} };
-  const started = performance.now();
-  let records = 0;
-  for await (const record of evtReader.read(await fileSource(file), ctx)) if (record) records++;
-  return { seconds: (performance.now() - started) / 1000, records, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  const { seconds, records } = await timeReader(evtReader, file);
+  return { seconds, records, maxRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
 function runOurs(): RunResult {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', FILE], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`child failed: ${run.stderr}`);
-  return JSON.parse(run.stdout.trim().split('\n').pop()!) as RunResult;
+  return childResult<RunResult>(import.meta.url, [FILE]);
 }
 
 function runEvtexport(records: number): RunResult {

@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, shipped } from './lib.js';
+import { cpuSince, median, shipped, timeReader } from './lib.js';
 
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const XZ = fileURLToPath(new URL('../../shared/corpus/evtx/throughput-mix-512chunks.evtx.xz', import.meta.url));
@@ -26,11 +26,6 @@ interface RunResult {
   records: number;
 }
 
-function cpuSince(start: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1e6;
-}
-
 function prepare(): void {
   mkdirSync(WORK, { recursive: true });
   if (existsSync(FILE)) return;
@@ -40,14 +35,8 @@ function prepare(): void {
 }
 
 async function parseOnce(file: string): Promise<RunResult> {
-  const { fileSource } = await import('../src/readers/byte-source.js');
   const { evtxReader } = await import('../src/readers/evtx/reader.js');
-  const ctx = { tz: null, recover: false, issue() {}, timeRule() {} };
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  let records = 0;
-  for await (const record of evtxReader.read(await fileSource(file), ctx)) if (record) records++;
-  return { seconds: (performance.now() - started) / 1000, cpu: cpuSince(cpu), records };
+  return timeReader(evtxReader, file);
 }
 
 /** The product's ingest of the file (ledger, fingerprint, parse in the reading thread, DuckDB load, derived tables). */

@@ -2,6 +2,8 @@
 // (one measurement per fresh process, so peak RSS and warm-up are per run).
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
+import { fileSource } from '../src/readers/byte-source.js';
+import type { Reader } from '../src/readers/types.js';
 import { fileURLToPath } from 'node:url';
 
 export function median(values: readonly number[]): number {
@@ -68,4 +70,20 @@ export async function shipped<T>(path: string): Promise<T> {
   const url = new URL(`../dist/${path}`, import.meta.url);
   if (!existsSync(url)) throw new Error(`${fileURLToPath(url)} is missing: run \`npm run build\` (npm run bench does)`);
   return (await import(url.href)) as T;
+}
+
+/** Runs a reader over a whole file with a context that drops issues: wall and CPU seconds, records read. */
+export async function timeReader(reader: Reader, file: string): Promise<{ seconds: number; cpu: number; records: number }> {
+  const ctx = { tz: null, recover: false, issue() {}, timeRule() {} };
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  let records = 0;
+  for await (const record of reader.read(await fileSource(file), ctx)) if (record) records++;
+  return { seconds: (performance.now() - started) / 1000, cpu: cpuSince(cpu), records };
+}
+
+/** CPU seconds (user + system, all threads) since `start`. */
+export function cpuSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
 }

@@ -6,7 +6,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { childWithFreshDb, duckdbReadCsv, median, shipped, type LoadResult } from './lib.js';
+import { childWithFreshDb, duckdbReadCsv, median, shipped, timeReader, type LoadResult } from './lib.js';
 
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const LOG = join(WORK, 'tracking2003-500mb.log');
@@ -66,13 +66,9 @@ async function runOurs(log: string, db: string): Promise<LoadResult> {
 }
 
 async function runReaderOnly(log: string): Promise<LoadResult> {
-  const { fileSource } = await import('../src/readers/byte-source.js');
   const { exchange2003TrackingReader } = await import('../src/readers/tracking2003/reader.js');
-  const ctx = { tz: null, recover: false, issue: () => {}, timeRule: () => {} };
-  const started = performance.now();
-  let rows = 0;
-  for await (const record of exchange2003TrackingReader.read(await fileSource(log), ctx)) if (record.table === 'tracking') rows++;
-  return { seconds: (performance.now() - started) / 1000, rows, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  const { seconds, records } = await timeReader(exchange2003TrackingReader, log);
+  return { seconds, rows: records, maxRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
 function runDuckdb(log: string, db: string): Promise<LoadResult> {
