@@ -46,8 +46,8 @@ export interface IngestOptions extends Partial<ReadOptions> {
 
 /**
  * DuckDB's memory limit while a file's rows are appended: under it DuckDB writes the transaction's
- * rows to the database file as it goes, so a multi-GB log loads in bounded memory. Queries after
- * the load (derived tables, reports) get the default back.
+ * rows to the database file as it goes, so appending a multi-GB log holds bounded memory. Queries
+ * after the append (the derived tables, whose upkeep is not bounded yet) get the default back.
  */
 const APPEND_MEMORY_LIMIT = '32MiB';
 
@@ -194,7 +194,6 @@ async function completeLinesEnd(source: ByteSource): Promise<number> {
   const utf16 = tail[nl + 1] === 0x00 && (source.size - tailLength + nl) % 2 === 0;
   return source.size - tailLength + nl + (utf16 ? 2 : 1);
 }
-
 
 interface LoadRequest {
   path: string;
