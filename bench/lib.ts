@@ -25,6 +25,52 @@ export interface LoadResult {
   maxRssMb: number;
 }
 
+/** Our ingest of one text log, then (timed apart) the derived tables taking its rows in. */
+export interface OursResult extends LoadResult {
+  deriveSeconds: number;
+  /** Peak RSS of the whole child, the take-in included (maxRssMb is the peak when the load ended). */
+  deriveMaxRssMb: number;
+}
+
+/**
+ * `edgelog ingest` of `log` as shipped, in two timed parts: the load (reader → DuckDB, the ledger,
+ * one transaction) is what is compared with DuckDB's read_csv; the derived tables' take-in of the
+ * file (src/analysis/derived), which `ingest` runs once per run after its loads, is reported apart.
+ * `countSql` counts the rows that read_csv's table is compared with.
+ */
+export async function runOursWithTakeIn(log: string, db: string, format: string, countSql: string): Promise<OursResult> {
+  const { openStore } = await shipped<typeof import('../src/store/store.js')>('store/store.js');
+  const { ingestPaths } = await shipped<typeof import('../src/store/ingest.js')>('store/ingest.js');
+  const { refreshDerived } = await shipped<typeof import('../src/analysis/derived/maintain.js')>('analysis/derived/maintain.js');
+  const { runSql } = await shipped<typeof import('../src/store/sql.js')>('store/sql.js');
+  const store = await openStore(db);
+  try {
+    const started = performance.now();
+    const [summary] = await ingestPaths(store, [log], { format, derive: false });
+    const seconds = (performance.now() - started) / 1000;
+    if (summary.status !== 'ok') throw new Error(`ingest ${summary.status}: ${summary.message}`);
+    const maxRssMb = process.resourceUsage().maxRSS / 1024;
+    const deriveStarted = performance.now();
+    const taken = await refreshDerived(store.connection);
+    if (taken !== 1) throw new Error(`the take-in took ${taken} files, not 1`);
+    const deriveSeconds = (performance.now() - deriveStarted) / 1000;
+    const { rows } = await runSql(store.connection, countSql);
+    return { seconds, rows: Number(rows[0].n), maxRssMb, deriveSeconds, deriveMaxRssMb: process.resourceUsage().maxRSS / 1024 };
+  } finally {
+    await store.close();
+  }
+}
+
+/** The lines of a text bench's summary about our side: the load's rate and memory, and the take-in after it. */
+export function describeOurs(ours: readonly OursResult[], megabytes: number): string[] {
+  const deriveSeconds = median(ours.map((r) => r.deriveSeconds));
+  const loadSeconds = median(ours.map((r) => r.seconds));
+  return [
+    `then the derived tables take the file in: ${deriveSeconds.toFixed(2)} s (median), peak RSS ${Math.max(...ours.map((r) => r.deriveMaxRssMb)).toFixed(0)} MB;` +
+      ` load + take-in ${(megabytes / (loadSeconds + deriveSeconds)).toFixed(1)} MB/s`,
+  ];
+}
+
 /** Runs a child measurement against a fresh database file `db`, removed again afterwards. */
 export function childWithFreshDb<T>(scriptUrl: string, args: readonly string[], db: string): T {
   const remove = () => {

@@ -5,7 +5,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { childWithFreshDb, duckdbReadCsv, median, shipped, type LoadResult } from './lib.js';
+import { childWithFreshDb, describeOurs, duckdbReadCsv, median, runOursWithTakeIn, type LoadResult, type OursResult } from './lib.js';
 
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const LOG = join(WORK, 'iis-smtp-w3c-500mb.log');
@@ -92,19 +92,8 @@ function generate(path: string): number {
   return lines;
 }
 
-async function runOurs(log: string, db: string): Promise<LoadResult> {
-  const { openStore } = await shipped<typeof import('../src/store/store.js')>('store/store.js');
-  const { ingestPaths } = await shipped<typeof import('../src/store/ingest.js')>('store/ingest.js');
-  const { runSql } = await shipped<typeof import('../src/store/sql.js')>('store/sql.js');
-  const store = await openStore(db);
-  const started = performance.now();
-  const [summary] = await ingestPaths(store, [log], { format: 'iis-smtp-w3c' });
-  const seconds = (performance.now() - started) / 1000;
-  if (summary.status !== 'ok') throw new Error(`ingest ${summary.status}: ${summary.message}`);
-  const maxRssMb = process.resourceUsage().maxRSS / 1024;
-  const { rows } = await runSql(store.connection, 'SELECT count(*)::BIGINT AS n FROM smtp_lines');
-  await store.close();
-  return { seconds, rows: Number(rows[0].n), maxRssMb };
+function runOurs(log: string, db: string): Promise<OursResult> {
+  return runOursWithTakeIn(log, db, 'iis-smtp-w3c', 'SELECT count(*)::BIGINT AS n FROM smtp_lines');
 }
 
 // One column more than #Fields names: the `#Fields:` line itself splits into that many tokens, and
@@ -113,8 +102,8 @@ function runDuckdb(log: string, db: string): Promise<LoadResult> {
   return duckdbReadCsv(log, db, ' ', FIELDS.length + 1);
 }
 
-function child(mode: 'ours' | 'duckdb'): LoadResult {
-  return childWithFreshDb<LoadResult>(import.meta.url, [mode, LOG], join(WORK, `smtp-${mode}.duckdb`));
+function child<T extends LoadResult>(mode: 'ours' | 'duckdb'): T {
+  return childWithFreshDb<T>(import.meta.url, [mode, LOG], join(WORK, `smtp-${mode}.duckdb`));
 }
 
 
@@ -131,10 +120,10 @@ if (process.argv[2] === '--child') {
   }
   if (process.argv[2] === '--generate-only') process.exit(0);
   const megabytes = statSync(LOG).size / 1e6;
-  const ours: LoadResult[] = [];
+  const ours: OursResult[] = [];
   const duck: LoadResult[] = [];
   for (let i = 0; i < RUNS; i++) {
-    ours.push(child('ours'));
+    ours.push(child<OursResult>('ours'));
     duck.push(child('duckdb'));
     console.log(`run ${i + 1}: ours ${ours[i].seconds.toFixed(2)} s (${ours[i].maxRssMb.toFixed(0)} MB RSS), duckdb ${duck[i].seconds.toFixed(2)} s`);
   }
@@ -147,4 +136,5 @@ if (process.argv[2] === '--child') {
   console.log(`ours:   ${(megabytes / oursSeconds).toFixed(1)} MB/s, ${Math.round(rows / oursSeconds)} lines/s (median of ${RUNS})`);
   console.log(`duckdb: ${(megabytes / duckSeconds).toFixed(1)} MB/s, ${Math.round(rows / duckSeconds)} lines/s (read_csv, VARCHAR columns)`);
   console.log(`ratio ours/duckdb: ${(duckSeconds / oursSeconds).toFixed(2)} (target ≥ 0.50)  peak RSS ours: ${peakRss.toFixed(0)} MB (target ≤ 256)`);
+  for (const line of describeOurs(ours, megabytes)) console.log(line);
 }

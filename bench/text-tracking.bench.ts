@@ -6,7 +6,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { childWithFreshDb, duckdbReadCsv, median, shipped, timeReader, type LoadResult } from './lib.js';
+import { childWithFreshDb, describeOurs, duckdbReadCsv, median, runOursWithTakeIn, timeReader, type LoadResult, type OursResult } from './lib.js';
 
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const LOG = join(WORK, 'tracking2003-500mb.log');
@@ -53,16 +53,8 @@ function generate(path: string): void {
   renameSync(partial, path);
 }
 
-async function runOurs(log: string, db: string): Promise<LoadResult> {
-  const { openStore } = await shipped<typeof import('../src/store/store.js')>('store/store.js');
-  const { ingestPaths } = await shipped<typeof import('../src/store/ingest.js')>('store/ingest.js');
-  const store = await openStore(db);
-  const started = performance.now();
-  const [summary] = await ingestPaths(store, [log], { format: 'exchange2003-tracking' });
-  const seconds = (performance.now() - started) / 1000;
-  await store.close();
-  if (summary.status !== 'ok') throw new Error(`ingest ${summary.status}: ${summary.message}`);
-  return { seconds, rows: summary.records, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+function runOurs(log: string, db: string): Promise<OursResult> {
+  return runOursWithTakeIn(log, db, 'exchange2003-tracking', 'SELECT count(*)::BIGINT AS n FROM tracking');
 }
 
 async function runReaderOnly(log: string): Promise<LoadResult> {
@@ -77,8 +69,8 @@ function runDuckdb(log: string, db: string): Promise<LoadResult> {
 
 type Mode = 'ours' | 'duckdb' | 'reader';
 
-function child(mode: Mode): LoadResult {
-  return childWithFreshDb<LoadResult>(import.meta.url, [mode, LOG], join(WORK, `${mode}.duckdb`));
+function child<T extends LoadResult>(mode: Mode): T {
+  return childWithFreshDb<T>(import.meta.url, [mode, LOG], join(WORK, `${mode}.duckdb`));
 }
 
 
@@ -94,11 +86,11 @@ if (process.argv[2] === '--child') {
     console.log(`generated ${LOG} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   const megabytes = statSync(LOG).size / 1e6;
-  const ours: LoadResult[] = [];
+  const ours: OursResult[] = [];
   const duck: LoadResult[] = [];
   const parse: LoadResult[] = [];
   for (let i = 0; i < RUNS; i++) {
-    ours.push(child('ours'));
+    ours.push(child<OursResult>('ours'));
     duck.push(child('duckdb'));
     parse.push(child('reader'));
     console.log(
@@ -119,4 +111,5 @@ if (process.argv[2] === '--child') {
   const parseSeconds = median(parse.map((r) => r.seconds));
   console.log(`reader alone (no store): ${(megabytes / parseSeconds).toFixed(1)} MB/s, ${Math.round(rows / parseSeconds)} rows/s, peak RSS ${Math.max(...parse.map((r) => r.maxRssMb)).toFixed(0)} MB`);
   console.log(`ratio ours/duckdb: ${ratio.toFixed(2)} (target ≥ 0.50)  peak RSS ours: ${peakRss.toFixed(0)} MB (target ≤ 256)`);
+  for (const line of describeOurs(ours, megabytes)) console.log(line);
 }

@@ -67,4 +67,6 @@ export interface Reader {
   sniff(head: Buffer): boolean;
   /** Stream the file's records. Must not throw on bad data: report it with ctx.issue() and go on. */
   read(source: ByteSource, ctx: ReadContext): AsyncIterable<StoredRecord>;
+  /** The same records, a chunk of input at a time (batched.ts), for readers that decode by chunk. */
+  readBatches?(source: ByteSource, ctx: ReadContext): AsyncIterable<readonly StoredRecord[]>;
 }

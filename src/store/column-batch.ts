@@ -38,16 +38,9 @@ export function transferList(batch: EncodedBatch): ArrayBuffer[] {
 
 type Encode = (values: readonly unknown[], rows: number) => EncodedColumn;
 
-/** NULL bits of a column (DuckDB validity: bit set = valid), or null when every row has a value. */
-function validityOf(values: readonly unknown[], rows: number): Uint8Array | null {
-  let mask: Uint8Array | null = null;
-  for (let row = 0; row < rows; row++) {
-    const value = values[row];
-    if (value !== null && value !== undefined) continue;
-    mask ??= new Uint8Array(Math.ceil(BATCH_ROWS / 8)).fill(0xff);
-    mask[row >> 3] &= ~(1 << (row & 7));
-  }
-  return mask;
+/** A validity mask with every row valid (DuckDB validity: bit set = valid); rows are cleared as NULLs are met. */
+function allValid(): Uint8Array {
+  return new Uint8Array(Math.ceil(BATCH_ROWS / 8)).fill(0xff);
 }
 
 /** String bytes of the batch being encoded; grown as needed, reused across batches. */
@@ -82,22 +75,40 @@ function encodeBytes(bytes: Uint8Array, at: number): number {
   return bytes.length;
 }
 
+/**
+ * A column's strings into slots and bytes. A value equal to the row before's reuses its slot
+ * (same bytes, same heap offset): server names, addresses and versions repeat row after row.
+ */
 function stringColumn(encode: (value: unknown, at: number) => number): Encode {
   return (values, rows) => {
     const slots = new Uint8Array(rows * STRING_SLOT);
     const words = new DataView(slots.buffer);
+    let validity: Uint8Array | null = null;
     let used = 0;
     let heapStrings = false;
+    let previous: unknown = null;
+    let previousSlot = 0;
     for (let row = 0; row < rows; row++) {
       const value = values[row];
-      if (value === null || value === undefined) continue;
+      if (value === null || value === undefined) {
+        validity ??= allValid();
+        validity[row >> 3] &= ~(1 << (row & 7));
+        previous = null;
+        continue;
+      }
+      const slot = row * STRING_SLOT;
+      if (value === previous) {
+        slots.copyWithin(slot, previousSlot, previousSlot + STRING_SLOT);
+        previousSlot = slot;
+        continue;
+      }
       const start = used;
       const n = encode(value, start);
       used += n;
-      const slot = row * STRING_SLOT;
       words.setUint32(slot, n, true);
       if (n <= INLINE_LIMIT) {
         for (let k = 0; k < n; k++) slots[slot + 4 + k] = heap[start + k];
+        used = start; // inline: the bytes need not stay in the heap
       } else {
         heapStrings = true;
         slots[slot + 4] = heap[start];
@@ -106,9 +117,11 @@ function stringColumn(encode: (value: unknown, at: number) => number): Encode {
         slots[slot + 7] = heap[start + 3];
         words.setUint32(slot + 8, start, true);
       }
+      previous = value;
+      previousSlot = slot;
     }
     const bytes = heapStrings ? new Uint8Array(heap.subarray(0, used)) : new Uint8Array(0);
-    return { kind: 'string', slots, bytes, heapStrings, validity: validityOf(values, rows) };
+    return { kind: 'string', slots, bytes, heapStrings, validity };
   };
 }
 
@@ -118,11 +131,16 @@ function fixedColumn(width: number, put: (view: DataView, row: number, value: un
   return (values, rows) => {
     const data = new Uint8Array(rows * width);
     const view = new DataView(data.buffer);
+    let validity: Uint8Array | null = null;
     for (let row = 0; row < rows; row++) {
       const value = values[row];
       if (value !== null && value !== undefined) put(view, row, value);
+      else {
+        validity ??= allValid();
+        validity[row >> 3] &= ~(1 << (row & 7));
+      }
     }
-    return { kind: 'fixed', data, validity: validityOf(values, rows) };
+    return { kind: 'fixed', data, validity };
   };
 }
 

@@ -3,7 +3,7 @@
 import { TABLES } from './records.js';
 import { createTableSql } from './ddl.js';
 import { DERIVED_VIEWS } from './views.js';
-import { rebuildDerivedStatements } from '../analysis/derived/maintain.js';
+import { CREATE_PENDING_IF_MISSING, rebuildDerivedStatements } from '../analysis/derived/maintain.js';
 import { AUDIT_MIGRATION, AUDIT_REUSE_MIGRATION } from '../audit/schema.js';
 
 export interface Migration {
@@ -56,6 +56,11 @@ export const MIGRATIONS: Migration[] = [
     statements: rebuildDerivedStatements(),
   },
   AUDIT_REUSE_MIGRATION,
+  {
+    version: 5,
+    description: 'files whose rows the derived tables have yet to take in (taken in once per ingest run)',
+    statements: [CREATE_PENDING_IF_MISSING],
+  },
 ];
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

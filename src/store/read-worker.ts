@@ -5,12 +5,13 @@
 import { parentPort } from 'node:worker_threads';
 import { fileSource, withProgress } from '../readers/byte-source.js';
 import { READERS } from '../readers/registry.js';
+import { recordBatches } from '../readers/batched.js';
 import type { ReaderIssue } from '../readers/types.js';
 import { parseZone } from '../util/timezone.js';
 import { RecordBatcher, transferList, type EncodedBatch } from './column-batch.js';
 import type { ReadJob, ToWorker, WorkerMessage } from './record-reading.js';
 
-const MAX_IN_FLIGHT = 4;
+const MAX_IN_FLIGHT = 16;
 /** Progress is posted at most this often (bytes). */
 const PROGRESS_STEP = 4 << 20;
 
@@ -54,8 +55,8 @@ async function run(job: ReadJob): Promise<void> {
     issue: (issue: ReaderIssue) => post({ kind: 'issue', issue }),
     timeRule: (rule: string) => post({ kind: 'timeRule', rule }),
   };
-  for await (const record of reader.read(source, ctx)) {
-    batcher.add(record);
+  for await (const records of recordBatches(reader, source, ctx)) {
+    for (const record of records) batcher.add(record);
     while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
   }
   batcher.finish();

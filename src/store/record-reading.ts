@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ByteSource, Reader, ReaderIssue, ReadOptions } from '../readers/types.js';
 import { withProgress } from '../readers/byte-source.js';
+import { recordBatches } from '../readers/batched.js';
 import { READERS } from '../readers/registry.js';
 import { RecordBatcher, type EncodedBatch } from './column-batch.js';
 
@@ -64,7 +65,7 @@ async function readHere(req: ReadRequest, sink: BatchSink): Promise<ReadSummary>
   const batcher = new RecordBatcher(req.fileId, (batch) => sink.batch(batch));
   const ctx = { ...req.options, issue: (issue: ReaderIssue) => sink.issue(issue), timeRule: (rule: string) => sink.timeRule(rule) };
   const source = req.onProgress ? withProgress(req.source, req.onProgress) : req.source;
-  for await (const record of req.reader.read(source, ctx)) batcher.add(record);
+  for await (const records of recordBatches(req.reader, source, ctx)) for (const record of records) batcher.add(record);
   batcher.finish();
   return { records: batcher.records, firstTime: batcher.firstTime, lastTime: batcher.lastTime };
 }

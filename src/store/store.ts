@@ -1,9 +1,11 @@
 // Opening the one DuckDB file edgelog keeps: lock errors become a clear message, the schema is
-// migrated on a writable open, and a file from a newer edgelog is refused.
+// migrated on a writable open, a file from a newer edgelog is refused, and derived tables left
+// behind (an ingest killed before it took its files in, changed definitions) are brought up to date.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from './duckdb.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { derivedBehind, refreshDerived } from '../analysis/derived/maintain.js';
 
 export const DEFAULT_DB = 'edgelog.duckdb';
 
@@ -28,7 +30,24 @@ export function resolveDbPath(option?: string): string {
 }
 
 export async function openStore(path: string, options: OpenOptions = {}): Promise<Store> {
-  const readOnly = options.readOnly ?? false;
+  const store = await openOnce(path, options.readOnly ?? false);
+  if (!store.readOnly || !(await behind(store))) return store;
+  // A read-only open cannot write the derived tables: open for writing once to catch them up.
+  await store.close();
+  await (await openOnce(path, false)).close();
+  return openOnce(path, true);
+}
+
+async function behind(store: Store): Promise<boolean> {
+  try {
+    return await derivedBehind(store.connection);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+async function openOnce(path: string, readOnly: boolean): Promise<Store> {
   if (readOnly && !existsSync(path)) {
     throw new StoreError(`no database at ${path} (run \`edgelog ingest\` first, or give --db)`);
   }
@@ -49,7 +68,11 @@ export async function openStore(path: string, options: OpenOptions = {}): Promis
     },
   };
   try {
-    await (readOnly ? checkVersion(store) : migrate(store));
+    if (readOnly) await checkVersion(store);
+    else {
+      await migrate(store);
+      await refreshDerived(connection);
+    }
   } catch (error) {
     await store.close();
     throw error;

@@ -1,7 +1,8 @@
-// The derived tables (src/analysis/derived) kept up to date file by file equal the ones rebuilt
-// from scratch: whatever order the scenario's files arrive in, with a log that grows (its appended
-// tail is a file of its own, whose messages began in the first part), and a file that fails
-// halfway changes none of them.
+// The derived tables (src/analysis/derived) kept up to date ingest run by ingest run equal the ones
+// rebuilt from scratch: whatever order the scenario's files arrive in, with a log that grows (its
+// appended tail is a file of its own, whose messages began in the first part); a file that fails
+// halfway changes none of them; files left pending by a run killed before it took them in are
+// taken in by the next open, even a read-only one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -66,6 +67,54 @@ test('file by file, firewall before sender and a log growing in two parts: the d
     assert.ok(Number(rows[0].n) > 1000);
   } finally {
     await store.close();
+  }
+});
+
+test('files left pending (a run killed between its loads and the take-in) are taken in when the store is next opened read-only', async () => {
+  const dir = tempDir();
+  const folders = ['ISA06-EDGE', 'EXCH01'].map((f) => join(REPO, 'fixtures/scenario', f));
+  // The same first folder in both stores gives the same file ids.
+  const before = join(dir, 'before.duckdb');
+  const done = join(dir, 'done.duckdb');
+  for (const [db, inputs] of [[before, folders.slice(0, 1)], [done, folders]] as const) {
+    const store = await openStore(db);
+    for (const input of inputs) await ingestPaths(store, [input], { tz });
+    await store.close();
+  }
+  // `done` gets the derived tables as they stood before the second folder, and that folder's files pending.
+  const store = await openStore(done);
+  const { connection } = store;
+  await connection.run(`ATTACH '${before}' AS before (READ_ONLY)`);
+  await connection.run('BEGIN TRANSACTION');
+  for (const table of DERIVED_TABLES) {
+    await connection.run(`DELETE FROM ${table.name}`);
+    await connection.run(`INSERT INTO ${table.name} SELECT * FROM before.${table.name}`);
+  }
+  await connection.run(`INSERT INTO derived_pending SELECT file_id FROM ingest_files WHERE file_id NOT IN (SELECT file_id FROM before.ingest_files)`);
+  await connection.run('COMMIT');
+  await connection.run('DETACH before');
+  const { rows: pending } = await runSql(connection, 'SELECT count(*) AS n FROM derived_pending');
+  assert.ok(Number(pending[0].n) > 5, 'the second folder is pending');
+  const { rows: lagging } = await runSql(connection, "SELECT count(*) AS n FROM outbound_sessions WHERE server = 'EXCH01'");
+  assert.equal(Number(lagging[0].n), 0, 'the derived tables lack the pending files');
+  await store.close();
+
+  const reader = await openStore(done, { readOnly: true });
+  let caughtUp;
+  try {
+    const { rows } = await runSql(reader.connection, 'SELECT count(*) AS n FROM derived_pending');
+    assert.equal(Number(rows[0].n), 0);
+    const { rows: sessions } = await runSql(reader.connection, "SELECT count(*) AS n FROM outbound_sessions WHERE server = 'EXCH01'");
+    assert.ok(Number(sessions[0].n) > 0);
+    caughtUp = await snapshot(reader.connection);
+  } finally {
+    await reader.close();
+  }
+  const writer = await openStore(done);
+  try {
+    assert.deepEqual(caughtUp, await assertEqualsRebuild(writer.connection));
+  } finally {
+    await writer.close();
   }
 });
 

@@ -1,18 +1,22 @@
 // Derived tables: the per-message, per-session and per-event work of the diagnosis and the reports,
 // done once when data arrives instead of on every query. Each is defined by one SELECT over the
-// data tables (or earlier derived tables) and kept up to date inside each file's ingest
-// transaction, so a rollback or a kill leaves them consistent with the data:
+// data tables (or earlier derived tables). A file's ingest transaction only notes the file in
+// `derived_pending`; `refreshDerived` then takes every pending file in at once, in a transaction
+// of its own (a kill between the two leaves the file pending, never half taken in):
 //   - per file: rows that come from one file only (a session and its lines, an event) are inserted
-//     with that file;
+//     from the pending files;
 //   - per key: rows that combine several files (a message's tracking rows, an event's candidate
-//     attempts) are deleted and recomputed, for the keys the file touched, from all rows of those
-//     keys: a semi-join on the touched keys keeps the cost proportional to the file.
+//     attempts) are deleted and recomputed, for the keys the pending files touched, from all rows
+//     of those keys: a semi-join on the touched keys keeps the cost proportional to the new files.
+// When every stored file is pending (a first ingest) everything is rebuilt instead, which is cheaper.
+// Taking files in per ingest run rather than per file keeps the per-statement cost off each of a
+// folder's many small files and keeps a big file's derived work out of its load transaction.
 // `rebuildDerived` recomputes everything (after a migration, a retention delete, a bulk copy); a
 // changed definition (e.g. an edited rules file) is noticed by its digest and rebuilt the same way.
 // Over a Parquet lake the same SELECTs become views.
 import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { EVERYTHING, ofFile, type Scope } from './sql-text.js';
+import { EVERYTHING, ofFiles, type Scope } from './sql-text.js';
 import { MAIL_PAIRS_IN, domainMonthKey, inboundSenderSessionsSelect, mailDomainMonthsSelect, mailPairsSelect, mailSenderMonthsSelect, messageKey, senderMonthKey } from './mail.js';
 import { SESSION_MACROS, outboundSessionsSelect, xexch50AttemptsSelect } from './sessions.js';
 import { PRECOMPUTED_SKEW_SECONDS, candidateBinKey, candidateBinsSelect, candidateBoundMs, candidatesSelect, eventKey, firewallSmtpRowsSelect, smtpFilterCountsSelect, smtpFilterEventsSelect, XEXCH50_EVENTS } from './firewall.js';
@@ -24,7 +28,7 @@ import { touchedKeys, touchedKeysOf, type DerivedTable, type KeyedDerivedTable }
 
 const candidateBound = candidateBoundMs(PRECOMPUTED_SKEW_SECONDS);
 
-/** Sums of mail pairs per month: the months of the pairs of the messages a file touched. */
+/** Sums of mail pairs per month: the months of the pairs of the messages new files touched. */
 function mailMonths(name: string, keyOf: (alias: string) => string, select: (scope: Scope) => string): KeyedDerivedTable {
   return {
     name,
@@ -37,27 +41,27 @@ function mailMonths(name: string, keyOf: (alias: string) => string, select: (sco
   };
 }
 
-/** The candidates of the events a file brings, and of the events near the attempts it brings. */
+/** The candidates of the events new files bring, and of the events near the attempts they bring. */
 const candidates: KeyedDerivedTable = {
   name: 'xexch50_candidates',
   refresh: 'key',
   key: 'event_key',
   keyOf: eventKey,
-  touched: (fileId) => `SELECT ${eventKey('e')} AS key FROM smtp_filter_events e WHERE ${ofFile(fileId)('e')} AND ${XEXCH50_EVENTS}
-    UNION SELECT event_key FROM (${candidatesSelect(EVERYTHING, ofFile(fileId), candidateBound)})`,
+  touched: (files) => `SELECT ${eventKey('e')} AS key FROM smtp_filter_events e WHERE ${files('e')} AND ${XEXCH50_EVENTS}
+    UNION SELECT event_key FROM (${candidatesSelect(EVERYTHING, files, candidateBound)})`,
   select: (scope) => candidatesSelect(scope, EVERYTHING, candidateBound),
 };
 
 /** In dependency order: a table may read the ones before it. */
 export const DERIVED_TABLES: readonly DerivedTable[] = [
-  // Which files hold a message's rows: a message touched by a file is recomputed from those only.
+  // Which files hold a message's rows: a message new files touched is recomputed from those only.
   { name: 'tracking_message_files', refresh: 'file', select: (scope) => `SELECT DISTINCT ${messageKey('t')} AS message_key, file_id FROM tracking t WHERE ${scope('t')}` },
   {
     name: 'mail_pairs',
     refresh: 'key',
     key: 'message_key',
     keyOf: messageKey,
-    touched: (fileId) => `SELECT DISTINCT message_key AS key FROM tracking_message_files WHERE file_id = ${Math.trunc(fileId)}`,
+    touched: (files) => `SELECT DISTINCT message_key AS key FROM tracking_message_files f WHERE ${files('f')}`,
     narrow: (t) => `${t}.file_id IN (SELECT file_id FROM tracking_message_files WHERE message_key IN (SELECT key FROM ${touchedKeysOf('mail_pairs')}))`,
     select: mailPairsSelect,
   },
@@ -118,9 +122,14 @@ const DEFINITION_DIGEST = createHash('sha256')
   .digest('hex');
 
 const STATE_TABLE = 'derived_state';
+const PENDING_TABLE = 'derived_pending';
+const CREATE_PENDING = `CREATE TABLE ${PENDING_TABLE} (file_id BIGINT NOT NULL)`;
+
+/** Migration 5: stores built before files were taken in per run get the (empty) pending list. */
+export const CREATE_PENDING_IF_MISSING = CREATE_PENDING.replace('CREATE TABLE', 'CREATE TABLE IF NOT EXISTS');
 
 /** Every table the derived layer keeps in the store (not data: never exported, rebuilt at will). */
-export const DERIVED_TABLE_NAMES: readonly string[] = [...DERIVED_TABLES.map((t) => t.name), STATE_TABLE];
+export const DERIVED_TABLE_NAMES: readonly string[] = [...DERIVED_TABLES.map((t) => t.name), STATE_TABLE, PENDING_TABLE];
 
 /** Statements recomputing every derived table and macro from the data tables (also migration 3). */
 export function rebuildDerivedStatements(): string[] {
@@ -128,6 +137,7 @@ export function rebuildDerivedStatements(): string[] {
     ...DERIVED_TABLES.map((table) => `CREATE OR REPLACE TABLE ${table.name} AS ${table.select(EVERYTHING)}`),
     ...DERIVED_MACROS,
     `CREATE OR REPLACE TABLE ${STATE_TABLE} AS SELECT '${DEFINITION_DIGEST}' AS definition_digest`,
+    CREATE_PENDING.replace('CREATE TABLE', 'CREATE OR REPLACE TABLE'),
   ];
 }
 
@@ -136,36 +146,80 @@ export async function rebuildDerived(connection: DuckDBConnection): Promise<void
   for (const statement of rebuildDerivedStatements()) await connection.run(statement);
 }
 
-async function upToDate(connection: DuckDBConnection): Promise<boolean> {
-  const exists = await connection.runAndReadAll(
-    `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'main' AND table_name = '${STATE_TABLE}'`,
+/** Notes a file whose rows the derived tables have yet to take in; run in the file's transaction. */
+export async function markPending(connection: DuckDBConnection, fileId: number): Promise<void> {
+  await connection.run(`INSERT INTO ${PENDING_TABLE} VALUES (${Math.trunc(fileId)})`);
+}
+
+async function definitionsCurrent(connection: DuckDBConnection): Promise<boolean> {
+  const state = await connection.runAndReadAll(
+    `SELECT (SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = '${STATE_TABLE}') AS n`,
   );
-  if (Number(exists.getRowObjectsJson()[0].n) === 0) return false;
-  const state = await connection.runAndReadAll(`SELECT definition_digest FROM ${STATE_TABLE}`);
-  return state.getRowObjectsJson()[0]?.definition_digest === DEFINITION_DIGEST;
+  if (Number(state.getRowObjectsJson()[0].n) === 0) return false;
+  const digest = await connection.runAndReadAll(`SELECT definition_digest FROM ${STATE_TABLE}`);
+  return digest.getRowObjectsJson()[0]?.definition_digest === DEFINITION_DIGEST;
+}
+
+async function pendingFiles(connection: DuckDBConnection): Promise<number[]> {
+  const rows = (await connection.runAndReadAll(`SELECT DISTINCT file_id FROM ${PENDING_TABLE} ORDER BY file_id`)).getRows();
+  return rows.map((r) => Number(r[0]));
+}
+
+/** Whether the derived tables lag behind the data (definitions changed, or files wait to be taken in). */
+export async function derivedBehind(connection: DuckDBConnection): Promise<boolean> {
+  return !(await definitionsCurrent(connection)) || (await pendingFiles(connection)).length > 0;
+}
+
+/** Whether some stored file with rows is not pending: else a rebuild is the cheaper refresh. */
+async function othersHoldRows(connection: DuckDBConnection): Promise<boolean> {
+  const rows = await connection.runAndReadAll(
+    `SELECT EXISTS (SELECT 1 FROM ingest_files WHERE status IN ('ok', 'partial') AND records_stored > 0
+       AND file_id NOT IN (SELECT file_id FROM ${PENDING_TABLE})) AS others`,
+  );
+  return rows.getRows()[0][0] === true;
 }
 
 /**
- * Brings the derived tables up to date with file `fileId`, just loaded in the open transaction.
- * Rows of the file alone go in first (no such table reads a keyed one); then each keyed table
- * recomputes the keys the file touched, found before any of them changes (and, for keys that move,
- * again once the tables they are read from are refreshed).
+ * Brings the derived tables up to date with the data, in a transaction of its own: a rebuild when
+ * the definitions changed or nothing but pending files holds rows, else the pending files are
+ * taken in. Returns how many files were taken in (0 when up to date already).
  */
-export async function refreshDerived(connection: DuckDBConnection, fileId: number): Promise<void> {
-  if (!(await upToDate(connection))) {
-    await rebuildDerived(connection);
-    return;
+export async function refreshDerived(connection: DuckDBConnection): Promise<number> {
+  const current = await definitionsCurrent(connection);
+  const files = current ? await pendingFiles(connection) : [];
+  if (current && files.length === 0) return 0;
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    if (!current || !(await othersHoldRows(connection))) await rebuildDerived(connection);
+    else {
+      await takeIn(connection, ofFiles(files));
+      await connection.run(`DELETE FROM ${PENDING_TABLE}`);
+    }
+    await connection.run('COMMIT');
+  } catch (error) {
+    await connection.run('ROLLBACK').catch(() => undefined);
+    throw error;
   }
+  return files.length;
+}
+
+/**
+ * Takes the rows of the files in `files` into the derived tables. Rows of the files alone go in
+ * first (no such table reads a keyed one); then each keyed table recomputes the keys the files
+ * touched, found before any of them changes (and, for keys that move, again once the tables they
+ * are read from are refreshed).
+ */
+async function takeIn(connection: DuckDBConnection, files: Scope): Promise<void> {
   const keyed: KeyedDerivedTable[] = [];
   for (const table of DERIVED_TABLES) {
     if (table.refresh === 'key') keyed.push(table);
-    else await connection.run(`INSERT INTO ${table.name} BY NAME ${table.select(ofFile(fileId))}`);
+    else await connection.run(`INSERT INTO ${table.name} BY NAME ${table.select(files)}`);
   }
   // In table order: a table's keys may be read from the keys of an earlier one.
-  for (const table of keyed) await connection.run(`CREATE OR REPLACE TEMP TABLE ${touchedKeysOf(table.name)} AS ${table.touched(fileId)}`);
+  for (const table of keyed) await connection.run(`CREATE OR REPLACE TEMP TABLE ${touchedKeysOf(table.name)} AS ${table.touched(files)}`);
   for (const table of keyed) {
     const keys = touchedKeysOf(table.name);
-    if (table.keysMove) await connection.run(`INSERT INTO ${keys} ${table.touched(fileId)}`);
+    if (table.keysMove) await connection.run(`INSERT INTO ${keys} ${table.touched(files)}`);
     await connection.run(`DELETE FROM ${table.name} WHERE ${table.key} IN (SELECT key FROM ${keys})`);
     await connection.run(`INSERT INTO ${table.name} BY NAME ${table.select(touchedKeys(table))}`);
   }

@@ -1,6 +1,6 @@
 // Derived tables read by the canned reports (src/reports/*.sql): the few rows a report needs, found
 // once at ingest instead of by scanning and parsing millions of rows per run.
-import { ofFile, type Scope } from './sql-text.js';
+import type { Scope } from './sql-text.js';
 import type { DerivedTable } from './table.js';
 
 const logKey = (e: string): string => `hash(${e}.computer, ${e}.channel)`;
@@ -62,7 +62,7 @@ export const REPORT_TABLES: readonly DerivedTable[] = [
     refresh: 'key',
     key: 'log_key',
     keyOf: logKey,
-    touched: (fileId) => `SELECT DISTINCT ${logKey('e')} AS key FROM events e WHERE ${ofFile(fileId)('e')}`,
+    touched: (files) => `SELECT DISTINCT ${logKey('e')} AS key FROM events e WHERE ${files('e')}`,
     select: eventLogRangesSelect,
   },
 ];

@@ -1,23 +1,23 @@
 // What a derived table is: one SELECT over the data tables (or earlier derived tables), restricted
-// by a scope, and how one ingested file changes it.
+// by a scope, and how newly ingested files change it.
 import type { Scope } from './sql-text.js';
 
 export interface FileDerivedTable {
   name: string;
-  /** Rows come from one file only: refreshed by inserting that file's rows. */
+  /** Rows come from one file only: refreshed by inserting the new files' rows. */
   refresh: 'file';
   select(scope: Scope): string;
 }
 
 export interface KeyedDerivedTable {
   name: string;
-  /** Rows combine files: the keys a file touched are deleted and recomputed from all their rows. */
+  /** Rows combine files: the keys new files touched are deleted and recomputed from all their rows. */
   refresh: 'key';
   /** The key column of the table, and the same key computed on the SELECT's driving table alias. */
   key: string;
   keyOf(alias: string): string;
-  /** SELECT of the keys (as `key`) that file `fileId` touched; runs once the file's own rows are in. */
-  touched(fileId: number): string;
+  /** SELECT of the keys (as `key`) that the files in `files` touched; runs once their own rows are in. */
+  touched(files: Scope): string;
   /**
    * Its keys are read from rows of an earlier keyed table that the refresh replaces (a message's
    * pairs leave one month and join another): they are read again once that table is refreshed.
@@ -30,7 +30,7 @@ export interface KeyedDerivedTable {
 
 export type DerivedTable = FileDerivedTable | KeyedDerivedTable;
 
-/** The temp table of the keys of keyed table `name` that the file being refreshed touched. */
+/** The temp table of the keys of keyed table `name` that the files being refreshed touched. */
 export const touchedKeysOf = (name: string): string => `derived_touched_keys_${name}`;
 
 export const touchedKeys = (table: KeyedDerivedTable): Scope => (alias) =>

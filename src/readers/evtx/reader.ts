@@ -3,6 +3,7 @@
 // records carved from chunk slack follow at the end, flagged and de-duplicated by EventRecordID.
 import type { EventRecord } from '../../store/records.js';
 import type { ByteSource, ReadContext, Reader } from '../types.js';
+import { itemsOf } from '../batched.js';
 import { CHUNK_HEADER_SIZE, CHUNK_SIZE, RECORD_SIGNATURE, parseChunkHeader, recordSizeAt } from './chunk.js';
 import { FILE_HEADER_SIZE, hasFileSignature, parseFileHeader } from './file-header.js';
 import { ChunkDecoder, type DecodedRecord } from './record-decoder.js';
@@ -149,42 +150,9 @@ export async function* decodeEvtx(source: ByteSource, ctx: ReadContext, withXml:
   for await (const batch of decodeEvtxBatches(source, ctx, withXml)) yield* batch;
 }
 
-/**
- * The records of the per-chunk batches, one at a time. A plain async iterator, not an async
- * generator: handing out a record already decoded costs one resolved promise, not a generator
- * resumption (which is measurable at tens of thousands of records per second).
- */
-class BatchedRecords implements AsyncIterableIterator<EventRecord> {
-  private batch: readonly DecodedRecord[] = [];
-  private index = 0;
-
-  constructor(private readonly batches: AsyncIterator<DecodedRecord[]>) {}
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  next(): Promise<IteratorResult<EventRecord>> {
-    if (this.index < this.batch.length) return Promise.resolve({ done: false, value: this.batch[this.index++].record });
-    return this.nextBatch();
-  }
-
-  private async nextBatch(): Promise<IteratorResult<EventRecord>> {
-    for (;;) {
-      const step = await this.batches.next();
-      if (step.done) return { done: true, value: undefined };
-      this.batch = step.value;
-      this.index = 0;
-      if (this.batch.length > 0) return { done: false, value: this.batch[this.index++].record };
-    }
-  }
-
-  /** Early exit (break, throw in the loop body): closes the file through the batch generator. */
-  async return(): Promise<IteratorResult<EventRecord>> {
-    this.batch = [];
-    await this.batches.return?.();
-    return { done: true, value: undefined };
-  }
+/** The records of each chunk, for the store (no XML). */
+async function* evtxRecordBatches(source: ByteSource, ctx: ReadContext): AsyncGenerator<EventRecord[]> {
+  for await (const batch of decodeEvtxBatches(source, ctx, false)) yield batch.map((decoded) => decoded.record);
 }
 
 export const evtxReader: Reader = {
@@ -193,7 +161,6 @@ export const evtxReader: Reader = {
   description: 'Windows XML Event Log (.evtx, Vista and later), format 3.1 and 3.2',
   growable: false,
   sniff: hasFileSignature,
-  read(source: ByteSource, ctx: ReadContext): AsyncIterable<EventRecord> {
-    return new BatchedRecords(decodeEvtxBatches(source, ctx, false)[Symbol.asyncIterator]());
-  },
+  read: (source, ctx) => itemsOf(evtxRecordBatches(source, ctx)),
+  readBatches: evtxRecordBatches,
 };

@@ -10,7 +10,7 @@ import { headText } from '../text/lines.js';
 import { bindColumns, fieldValue } from '../text/directives.js';
 import { localClock, parseSlashDateTime, wallClockAsUtc } from '../text/local-time.js';
 import type { IisSmtpRow } from './row.js';
-import { iisSmtpRecords, type RowParser } from './stream.js';
+import { iisSmtpReading, type RowParser } from './stream.js';
 
 const at = bindColumns(iisFormat.fields, {
   date: ['date'],
@@ -84,7 +84,5 @@ export const iisSmtpIisFormatReader: Reader = {
     const parts = splitIisLine(newline < 0 ? text : text.slice(0, newline));
     return parts !== null && /^SMTPSVC\d*$/.test(parts[at.site]) && parseSlashDateTime(parts[at.date], parts[at.time], iisFormat.dateOrder) !== null;
   },
-  async *read(source, ctx) {
-    yield* iisSmtpRecords(source, ctx, makeParser(ctx));
-  },
+  ...iisSmtpReading(makeParser),
 };

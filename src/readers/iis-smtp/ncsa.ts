@@ -8,7 +8,7 @@ import { headText } from '../text/lines.js';
 import { fieldValue } from '../text/directives.js';
 import { digits } from '../text/w3c.js';
 import type { IisSmtpRow } from './row.js';
-import { iisSmtpRecords, type RowParser } from './stream.js';
+import { iisSmtpReading, type RowParser } from './stream.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -76,8 +76,8 @@ export const iisSmtpNcsaReader: Reader = {
     const firstLine = text.slice(0, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n'));
     return NCSA_SMTP_LINE.test(firstLine);
   },
-  async *read(source, ctx) {
+  ...iisSmtpReading((ctx) => {
     ctx.timeRule('NCSA time: local time with the logged UTC offset');
-    yield* iisSmtpRecords(source, ctx, parseNcsa);
-  },
+    return parseNcsa;
+  }),
 };

@@ -6,7 +6,7 @@ import { headText } from '../text/lines.js';
 import { bindColumns, type ColumnIndex } from '../text/directives.js';
 import { headDirectives, w3cField, w3cFieldBounds, W3cDirectives, w3cTimestamp } from '../text/w3c.js';
 import type { IisSmtpRow } from './row.js';
-import { iisSmtpRecords, type RowParser } from './stream.js';
+import { iisSmtpReading, type RowParser } from './stream.js';
 
 const COLUMNS = {
   date: ['date'],
@@ -86,8 +86,8 @@ export const iisSmtpW3cReader: Reader = {
     if (!/\bcs-method\b|\bcs-username\b/.test(fieldsLine)) return false;
     return firstDataLine !== null && SMTP_MARKS.test(headText(head));
   },
-  read(source, ctx) {
+  ...iisSmtpReading((ctx) => {
     ctx.timeRule('W3C date/time: UTC as logged');
-    return iisSmtpRecords(source, ctx, makeParser());
-  },
+    return makeParser();
+  }),
 };

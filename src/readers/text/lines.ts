@@ -55,6 +55,11 @@ function decodeSingleByteLine(buf: Buffer, start: number, end: number): string {
  * directives from all lines but emit records only for lines with `offset >= emitFrom`.
  */
 export async function* readLines(source: ByteSource): AsyncGenerator<TextLine> {
+  for await (const lines of readLineBatches(source)) yield* lines;
+}
+
+/** The lines of the source, those of one read chunk (about 1 MiB) at a time: what hot readers loop over. */
+export async function* readLineBatches(source: ByteSource): AsyncGenerator<TextLine[]> {
   const head = await source.readAt(0, 4);
   const { encoding, bomLength } = detectEncoding(head);
   const wide = encoding === 'utf-16le' || encoding === 'utf-16be';
@@ -76,6 +81,7 @@ export async function* readLines(source: ByteSource): AsyncGenerator<TextLine> {
   };
 
   for await (const chunk of source.stream(bomLength)) {
+    const lines: TextLine[] = [];
     let buf = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
     let bufOffset = pendingOffset;
     let from = 0;
@@ -87,13 +93,13 @@ export async function* readLines(source: ByteSource): AsyncGenerator<TextLine> {
       if (cut) {
         cut = false; // the rest of an over-long line already reported
       } else {
-        yield makeLine(buf.subarray(from, nl), lineStart, next, false);
+        lines.push(makeLine(buf.subarray(from, nl), lineStart, next, false));
       }
       from = nl + unit;
     }
     const rest = buf.subarray(from);
     if (rest.length > MAX_LINE_BYTES && !cut) {
-      yield makeLine(rest.subarray(0, MAX_LINE_BYTES), bufOffset + from, bufOffset + from + rest.length, true);
+      lines.push(makeLine(rest.subarray(0, MAX_LINE_BYTES), bufOffset + from, bufOffset + from + rest.length, true));
       cut = true;
     }
     if (cut) {
@@ -105,9 +111,10 @@ export async function* readLines(source: ByteSource): AsyncGenerator<TextLine> {
     }
     buf = Buffer.alloc(0);
     bufOffset = 0;
+    if (lines.length > 0) yield lines;
   }
   if (pending.length > 0 && !cut) {
-    yield makeLine(pending, pendingOffset, pendingOffset + pending.length, false);
+    yield [makeLine(pending, pendingOffset, pendingOffset + pending.length, false)];
   }
 }
 
