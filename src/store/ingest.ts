@@ -14,6 +14,7 @@ import { fingerprint } from './fingerprint.js';
 import { findDuplicate, findShorterIngests, recordFailure, recordFinish, recordStart, type LedgerStatus } from './ledger.js';
 import type { Store } from './store.js';
 import { markPending, refreshDerived } from '../analysis/derived/maintain.js';
+import { withSettings } from './settings.js';
 
 export type IngestStatus = LedgerStatus | 'duplicate' | 'unrecognised' | 'missing';
 
@@ -59,27 +60,10 @@ export interface IngestOptions extends Partial<ReadOptions> {
  *   and on mail logs dictionary compression wins anyway (the same database size on the scenario).
  */
 const APPEND_SETTINGS: Readonly<Record<string, string>> = {
-  memory_limit: '32MiB',
+  memory_limit: '24MiB',
   threads: '1',
   disabled_compression_methods: 'fsst',
 };
-
-/**
- * Runs `work` under other DuckDB settings, then sets the previous values again by value:
- * `RESET memory_limit` shows the default back but leaves the buffer manager at the lower limit
- * (DuckDB 1.5.6), which failed later queries with "Out of Memory".
- */
-async function withSettings<T>(connection: DuckDBConnection, settings: Readonly<Record<string, string>>, work: () => Promise<T>): Promise<T> {
-  const names = Object.keys(settings);
-  const read = await connection.runAndReadAll(`SELECT ${names.map((n) => `current_setting('${n}')`).join(', ')}`);
-  const previous = read.getRows()[0].map(String);
-  for (const name of names) await connection.run(`SET ${name} = '${settings[name]}'`);
-  try {
-    return await work();
-  } finally {
-    for (let i = 0; i < names.length; i++) await connection.run(`SET ${names[i]} = '${previous[i].replaceAll("'", "''")}'`);
-  }
-}
 
 /** Issues stored per file; beyond this only a count is kept, so a garbage file cannot bloat the store. */
 const MAX_STORED_ISSUES = 10_000;
@@ -241,28 +225,29 @@ async function loadFromReader(store: Store, req: LoadRequest): Promise<LoadResul
     startOffset: req.source.emitFrom,
     endOffset: req.size,
   });
+  return withSettings(connection, APPEND_SETTINGS, () => loadInTransaction(connection, fileId, req));
+}
+
+async function loadInTransaction(connection: DuckDBConnection, fileId: number, req: LoadRequest): Promise<LoadResult> {
   await connection.run('BEGIN TRANSACTION');
   try {
-    const seen = { timeRule: null as string | null };
-    const { read, issues } = await withSettings(connection, APPEND_SETTINGS, async () => {
-      const appender = await BatchAppender.create(connection);
-      const issueAppender = await connection.createAppender('ingest_issues');
-      const issues = new IssueSink(fileId, issueAppender);
-      const read = await readRecords(
-        { reader: req.reader, source: req.source, options: req.options, fileId, parallelFrom: req.parallelFrom, onProgress: req.onProgress },
-        {
-          batch: (batch) => appender.append(batch),
-          issue: (issue) => issues.add(issue),
-          timeRule: (rule) => {
-            seen.timeRule = rule;
-          },
+    const appender = await BatchAppender.create(connection);
+    const issueAppender = await connection.createAppender('ingest_issues');
+    const issues = new IssueSink(fileId, issueAppender);
+    let timeRule: string | null = null;
+    const read = await readRecords(
+      { reader: req.reader, source: req.source, options: req.options, fileId, parallelFrom: req.parallelFrom, onProgress: req.onProgress },
+      {
+        batch: (batch) => appender.append(batch),
+        issue: (issue) => issues.add(issue),
+        timeRule: (rule) => {
+          timeRule = rule;
         },
-      );
-      issues.finish();
-      appender.close();
-      issueAppender.closeSync();
-      return { read, issues };
-    });
+      },
+    );
+    issues.finish();
+    appender.close();
+    issueAppender.closeSync();
     const { records } = read;
     await markPending(connection, fileId);
     const failed = records === 0 && issues.errors > 0;
@@ -274,7 +259,7 @@ async function loadFromReader(store: Store, req: LoadRequest): Promise<LoadResul
       rejected: issues.rejected,
       firstTime: read.firstTime,
       lastTime: read.lastTime,
-      timeRule: seen.timeRule,
+      timeRule,
       message,
     });
     await connection.run('COMMIT');

@@ -16,6 +16,7 @@
 // Over a Parquet lake the same SELECTs become views.
 import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { withSettings } from '../../store/settings.js';
 import { EVERYTHING, ofFiles, type Scope } from './sql-text.js';
 import { MAIL_PAIRS_IN, domainMonthKey, inboundSenderSessionsSelect, mailDomainMonthsSelect, mailPairsSelect, mailSenderMonthsSelect, messageKey, senderMonthKey } from './mail.js';
 import { SESSION_MACROS, outboundSessionsSelect, xexch50AttemptsSelect } from './sessions.js';
@@ -131,19 +132,60 @@ export const CREATE_PENDING_IF_MISSING = CREATE_PENDING.replace('CREATE TABLE', 
 /** Every table the derived layer keeps in the store (not data: never exported, rebuilt at will). */
 export const DERIVED_TABLE_NAMES: readonly string[] = [...DERIVED_TABLES.map((t) => t.name), STATE_TABLE, PENDING_TABLE];
 
-/** Statements recomputing every derived table and macro from the data tables (also migration 3). */
-export function rebuildDerivedStatements(): string[] {
+/** What a rebuild sets after the tables: the macros, the definitions' digest, an empty pending list. */
+function afterTablesStatements(): string[] {
   return [
-    ...DERIVED_TABLES.map((table) => `CREATE OR REPLACE TABLE ${table.name} AS ${table.select(EVERYTHING)}`),
     ...DERIVED_MACROS,
     `CREATE OR REPLACE TABLE ${STATE_TABLE} AS SELECT '${DEFINITION_DIGEST}' AS definition_digest`,
     CREATE_PENDING.replace('CREATE TABLE', 'CREATE OR REPLACE TABLE'),
   ];
 }
 
-/** Recomputes every derived table and macro from the data tables. Run inside the caller's transaction. */
-export async function rebuildDerived(connection: DuckDBConnection): Promise<void> {
-  for (const statement of rebuildDerivedStatements()) await connection.run(statement);
+/** Statements recomputing every derived table and macro from the data tables (also migration 3). */
+export function rebuildDerivedStatements(): string[] {
+  return [...DERIVED_TABLES.map((table) => `CREATE OR REPLACE TABLE ${table.name} AS ${table.select(EVERYTHING)}`), ...afterTablesStatements()];
+}
+
+/**
+ * Records (of every table) per slice when a keyed table is recomputed: its aggregates over a
+ * million messages held ~1 GB at once; a slice of the keys at a time holds a fraction of it.
+ */
+const SLICE_RECORDS = 100_000;
+
+/**
+ * DuckDB's memory limit while the derived tables are refreshed: without one DuckDB keeps what the
+ * aggregates used (~0.9 GB for 1.1 M tracking rows, sliced or not); under it ~0.3 GB. A refresh that
+ * still runs out of memory under it is run again without it: slower to give memory back, but done.
+ */
+const REFRESH_MEMORY_LIMIT = '128MiB';
+
+/** How many key slices recomputing over the records of `files` (null: all files) takes. */
+async function sliceCount(connection: DuckDBConnection, files: readonly number[] | null, sliceRecords = SLICE_RECORDS): Promise<number> {
+  const which = files === null ? "status IN ('ok', 'partial')" : `file_id IN (${files.map((id) => Math.trunc(id)).join(', ')})`;
+  const rows = await connection.runAndReadAll(`SELECT coalesce(sum(records_stored), 0)::BIGINT AS n FROM ingest_files WHERE ${which}`);
+  return Math.max(1, Math.ceil(Number(rows.getRows()[0][0]) / sliceRecords));
+}
+
+/** `scope`, restricted to slice `index` of `count` of the table's keys. */
+function inSlice(table: KeyedDerivedTable, scope: Scope, count: number, index: number): Scope {
+  if (count === 1) return scope;
+  return (alias) => `${scope(alias)} AND ${table.keyOf(alias)} % ${count} = ${index}`;
+}
+
+/**
+ * Recomputes every derived table and macro from the data tables. Run inside the caller's
+ * transaction. `sliceRecords` (tests) overrides the records per slice of the keyed tables.
+ */
+export async function rebuildDerived(connection: DuckDBConnection, sliceRecords = SLICE_RECORDS): Promise<void> {
+  const slices = await sliceCount(connection, null, sliceRecords);
+  for (const table of DERIVED_TABLES) {
+    const count = table.refresh === 'key' ? slices : 1;
+    for (let index = 0; index < count; index++) {
+      const select = table.refresh === 'key' ? table.select(inSlice(table, EVERYTHING, count, index)) : table.select(EVERYTHING);
+      await connection.run(index === 0 ? `CREATE OR REPLACE TABLE ${table.name} AS ${select}` : `INSERT INTO ${table.name} BY NAME ${select}`);
+    }
+  }
+  for (const statement of afterTablesStatements()) await connection.run(statement);
 }
 
 /** Notes a file whose rows the derived tables have yet to take in; run in the file's transaction. */
@@ -188,11 +230,21 @@ export async function refreshDerived(connection: DuckDBConnection): Promise<numb
   const current = await definitionsCurrent(connection);
   const files = current ? await pendingFiles(connection) : [];
   if (current && files.length === 0) return 0;
+  try {
+    await withSettings(connection, { memory_limit: REFRESH_MEMORY_LIMIT }, () => refreshOnce(connection, current, files));
+  } catch (error) {
+    if (!/Out of Memory/i.test((error as Error).message)) throw error;
+    await refreshOnce(connection, current, files);
+  }
+  return files.length;
+}
+
+async function refreshOnce(connection: DuckDBConnection, current: boolean, files: readonly number[]): Promise<void> {
   await connection.run('BEGIN TRANSACTION');
   try {
     if (!current || !(await othersHoldRows(connection))) await rebuildDerived(connection);
     else {
-      await takeIn(connection, ofFiles(files));
+      await takeIn(connection, ofFiles(files), await sliceCount(connection, files));
       await connection.run(`DELETE FROM ${PENDING_TABLE}`);
     }
     await connection.run('COMMIT');
@@ -200,7 +252,6 @@ export async function refreshDerived(connection: DuckDBConnection): Promise<numb
     await connection.run('ROLLBACK').catch(() => undefined);
     throw error;
   }
-  return files.length;
 }
 
 /**
@@ -209,7 +260,7 @@ export async function refreshDerived(connection: DuckDBConnection): Promise<numb
  * touched, found before any of them changes (and, for keys that move, again once the tables they
  * are read from are refreshed).
  */
-async function takeIn(connection: DuckDBConnection, files: Scope): Promise<void> {
+async function takeIn(connection: DuckDBConnection, files: Scope, slices: number): Promise<void> {
   const keyed: KeyedDerivedTable[] = [];
   for (const table of DERIVED_TABLES) {
     if (table.refresh === 'key') keyed.push(table);
@@ -221,7 +272,9 @@ async function takeIn(connection: DuckDBConnection, files: Scope): Promise<void>
     const keys = touchedKeysOf(table.name);
     if (table.keysMove) await connection.run(`INSERT INTO ${keys} ${table.touched(files)}`);
     await connection.run(`DELETE FROM ${table.name} WHERE ${table.key} IN (SELECT key FROM ${keys})`);
-    await connection.run(`INSERT INTO ${table.name} BY NAME ${table.select(touchedKeys(table))}`);
+    for (let index = 0; index < slices; index++) {
+      await connection.run(`INSERT INTO ${table.name} BY NAME ${table.select(inSlice(table, touchedKeys(table), slices, index))}`);
+    }
   }
   for (const table of keyed) await connection.run(`DROP TABLE ${touchedKeysOf(table.name)}`);
 }

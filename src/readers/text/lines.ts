@@ -18,6 +18,12 @@ export interface TextLine {
 
 export type TextEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be';
 
+/**
+ * Bytes read per batch of lines. A batch's lines and the records made of them live until the batch
+ * is stored: 256 KiB kept the reading thread ~90 MB smaller than 1 MiB on a 250 MB log, as fast.
+ */
+const LINE_CHUNK_BYTES = 256 * 1024;
+
 /** Lines longer than this are cut (and flagged) so one endless line cannot exhaust memory. */
 export const MAX_LINE_BYTES = 1 << 20;
 
@@ -58,7 +64,7 @@ export async function* readLines(source: ByteSource): AsyncGenerator<TextLine> {
   for await (const lines of readLineBatches(source)) yield* lines;
 }
 
-/** The lines of the source, those of one read chunk (about 1 MiB) at a time: what hot readers loop over. */
+/** The lines of the source, those of one read chunk (LINE_CHUNK_BYTES) at a time: what hot readers loop over. */
 export async function* readLineBatches(source: ByteSource): AsyncGenerator<TextLine[]> {
   const head = await source.readAt(0, 4);
   const { encoding, bomLength } = detectEncoding(head);
@@ -80,7 +86,7 @@ export async function* readLineBatches(source: ByteSource): AsyncGenerator<TextL
     return { text, lineNo: ++lineNo, offset, nextOffset, truncated };
   };
 
-  for await (const chunk of source.stream(bomLength)) {
+  for await (const chunk of source.stream(bomLength, LINE_CHUNK_BYTES)) {
     const lines: TextLine[] = [];
     let buf = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
     let bufOffset = pendingOffset;
