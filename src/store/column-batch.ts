@@ -78,16 +78,17 @@ function encodeBytes(bytes: Uint8Array, at: number): number {
 /**
  * A column's strings into slots and bytes. A value equal to the row before's reuses its slot
  * (same bytes, same heap offset): server names, addresses and versions repeat row after row.
+ * Short ASCII text goes straight into its slot. Slots are in native byte order, as DuckDB reads them.
  */
-function stringColumn(encode: (value: unknown, at: number) => number): Encode {
+function stringColumn(encode: (value: unknown, at: number) => number, text: boolean): Encode {
   return (values, rows) => {
     const slots = new Uint8Array(rows * STRING_SLOT);
-    const words = new DataView(slots.buffer);
+    const words = new Uint32Array(slots.buffer);
     let validity: Uint8Array | null = null;
     let used = 0;
     let heapStrings = false;
     let previous: unknown = null;
-    let previousSlot = 0;
+    let previousWord = 0;
     for (let row = 0; row < rows; row++) {
       const value = values[row];
       if (value === null || value === undefined) {
@@ -97,15 +98,25 @@ function stringColumn(encode: (value: unknown, at: number) => number): Encode {
         continue;
       }
       const slot = row * STRING_SLOT;
+      const word = slot >> 2;
       if (value === previous) {
-        slots.copyWithin(slot, previousSlot, previousSlot + STRING_SLOT);
-        previousSlot = slot;
+        words[word] = words[previousWord];
+        words[word + 1] = words[previousWord + 1];
+        words[word + 2] = words[previousWord + 2];
+        words[word + 3] = words[previousWord + 3];
+        previousWord = word;
+        continue;
+      }
+      previous = value;
+      previousWord = word;
+      if (text && inlineAscii(value as string, slots, slot)) {
+        words[word] = (value as string).length;
         continue;
       }
       const start = used;
       const n = encode(value, start);
       used += n;
-      words.setUint32(slot, n, true);
+      words[word] = n;
       if (n <= INLINE_LIMIT) {
         for (let k = 0; k < n; k++) slots[slot + 4 + k] = heap[start + k];
         used = start; // inline: the bytes need not stay in the heap
@@ -115,14 +126,25 @@ function stringColumn(encode: (value: unknown, at: number) => number): Encode {
         slots[slot + 5] = heap[start + 1];
         slots[slot + 6] = heap[start + 2];
         slots[slot + 7] = heap[start + 3];
-        words.setUint32(slot + 8, start, true);
+        words[word + 2] = start;
+        words[word + 3] = 0; // the appender adds the heap's address to the whole 64-bit pointer
       }
-      previous = value;
-      previousSlot = slot;
     }
     const bytes = heapStrings ? new Uint8Array(heap.subarray(0, used)) : new Uint8Array(0);
     return { kind: 'string', slots, bytes, heapStrings, validity };
   };
+}
+
+/** Writes ASCII text of up to INLINE_LIMIT characters into its slot; false (slot to be rewritten) otherwise. */
+function inlineAscii(value: string, slots: Uint8Array, slot: number): boolean {
+  const n = value.length;
+  if (n > INLINE_LIMIT) return false;
+  for (let i = 0; i < n; i++) {
+    const code = value.charCodeAt(i);
+    if (code > 0x7f) return false;
+    slots[slot + 4 + i] = code;
+  }
+  return true;
 }
 
 const TWO_32 = 2 ** 32;
@@ -164,9 +186,9 @@ function putMicros(view: DataView, row: number, value: unknown): void {
 }
 
 const ENCODERS: Record<ColumnType, Encode> = {
-  VARCHAR: stringColumn((value, at) => encodeText(value as string, at)),
-  JSON: stringColumn((value, at) => encodeText(JSON.stringify(value), at)),
-  BLOB: stringColumn((value, at) => encodeBytes(value as Uint8Array, at)),
+  VARCHAR: stringColumn((value, at) => encodeText(value as string, at), true),
+  JSON: stringColumn((value, at) => encodeText(JSON.stringify(value), at), false),
+  BLOB: stringColumn((value, at) => encodeBytes(value as Uint8Array, at), false),
   INTEGER: fixedColumn(4, (view, row, value) => view.setInt32(row * 4, value as number, true)),
   BIGINT: fixedColumn(8, putInt64),
   UBIGINT: fixedColumn(8, putInt64),
@@ -179,9 +201,21 @@ const ENCODERS: Record<ColumnType, Encode> = {
 /** Types of the key columns a table starts with: file_id, seq, and for child tables ordinal. */
 export const KEY_TYPES: readonly ColumnType[] = ['BIGINT', 'BIGINT', 'INTEGER'];
 
+type RowCopier = (row: Record<string, unknown>, values: unknown[][], at: number) => void;
+
+/**
+ * Copies a record's column values into the pending columns. Generated per table so that each read
+ * is of one fixed property name: a reader's records share one shape, so every read site stays
+ * monomorphic, where a loop over the names made one megamorphic keyed lookup per value.
+ */
+function rowCopier(names: readonly string[], offset: number): RowCopier {
+  const body = names.map((name, i) => `values[${offset + i}][at] = row[${JSON.stringify(name)}];`).join('\n');
+  return new Function('row', 'values', 'at', body) as RowCopier;
+}
+
 /** One table's pending rows, column by column. */
 export class TableBatcher {
-  private readonly names: string[];
+  private readonly copyRow: RowCopier;
   private readonly encoders: Encode[];
   private readonly values: unknown[][];
   private rows = 0;
@@ -191,8 +225,9 @@ export class TableBatcher {
     columns: Columns,
     keyCount: number,
   ) {
-    this.names = Object.keys(columns);
-    const types = [...KEY_TYPES.slice(0, keyCount), ...this.names.map((n) => columns[n])];
+    const names = Object.keys(columns);
+    this.copyRow = rowCopier(names, keyCount);
+    const types = [...KEY_TYPES.slice(0, keyCount), ...names.map((n) => columns[n])];
     this.encoders = types.map((t) => ENCODERS[t]);
     this.values = types.map(() => new Array<unknown>(BATCH_ROWS));
   }
@@ -202,8 +237,7 @@ export class TableBatcher {
     const at = this.rows;
     const values = this.values;
     for (let k = 0; k < keys.length; k++) values[k][at] = keys[k];
-    const offset = keys.length;
-    for (let i = 0; i < this.names.length; i++) values[offset + i][at] = row[this.names[i]];
+    this.copyRow(row, values, at);
     return ++this.rows === BATCH_ROWS ? this.take() : null;
   }
 

@@ -18,8 +18,12 @@ export function register(program: Command): void {
       [],
     )
     .option('--tz <zone>', 'time zone of formats that log local time: IANA name (America/New_York) or offset (-05:00)')
-    .option('--recover', 'EVTX: also carve records from chunk slack (flagged recovered)');
-  command.action(async (paths: string[], opts: { format: string[]; tz?: string; recover?: boolean }, cmd: Command) => {
+    .option('--recover', 'EVTX: also carve records from chunk slack (flagged recovered)')
+    .option(
+      '--defer-derived',
+      "load only: the diagnosis' derived tables take these files in at the next ingest or command (to load many big files in several runs)",
+    );
+  command.action(async (paths: string[], opts: { format: string[]; tz?: string; recover?: boolean; deferDerived?: boolean }, cmd: Command) => {
     const { input, output } = splitFormats(opts.format);
     const format = outputFormat(output);
     const tz = zoneOption(opts.tz);
@@ -29,6 +33,7 @@ export function register(program: Command): void {
         format: input,
         tz,
         recover: opts.recover ?? false,
+        derive: !opts.deferDerived,
         onProgress: (path, done, total) => progress.update(path, done, total),
       }),
     );
