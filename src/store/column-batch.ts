@@ -76,9 +76,16 @@ function encodeBytes(bytes: Uint8Array, at: number): number {
 }
 
 /**
- * A column's strings into slots and bytes. A value equal to the row before's reuses its slot
- * (same bytes, same heap offset): server names, addresses and versions repeat row after row.
- * Short ASCII text goes straight into its slot. Slots are in native byte order, as DuckDB reads them.
+ * Distinct values per column and batch whose slots are remembered for reuse. Log columns repeat a
+ * few values across interleaved rows (server, event, verb, peer address, session key, the usual
+ * replies); the bound keeps a column of unique values from paying for a large map.
+ */
+const MAX_SEEN = 256;
+
+/**
+ * A column's strings into slots and bytes. A value met earlier in the batch reuses its slot (same
+ * bytes, same heap offset): a lookup costs less than encoding the characters again. Short ASCII
+ * text goes straight into its slot. Slots are in native byte order, as DuckDB reads them.
  */
 function stringColumn(encode: (value: unknown, at: number) => number, text: boolean): Encode {
   return (values, rows) => {
@@ -89,6 +96,7 @@ function stringColumn(encode: (value: unknown, at: number) => number, text: bool
     let heapStrings = false;
     let previous: unknown = null;
     let previousWord = 0;
+    const seen = new Map<unknown, number>();
     for (let row = 0; row < rows; row++) {
       const value = values[row];
       if (value === null || value === undefined) {
@@ -99,20 +107,23 @@ function stringColumn(encode: (value: unknown, at: number) => number, text: bool
       }
       const slot = row * STRING_SLOT;
       const word = slot >> 2;
-      if (value === previous) {
-        words[word] = words[previousWord];
-        words[word + 1] = words[previousWord + 1];
-        words[word + 2] = words[previousWord + 2];
-        words[word + 3] = words[previousWord + 3];
-        previousWord = word;
-        continue;
-      }
+      const same = value === previous ? previousWord : -1;
       previous = value;
       previousWord = word;
-      if (text && inlineAscii(value as string, slots, slot)) {
+      // Short ASCII is cheaper written into its slot again than looked up.
+      if (same < 0 && text && inlineAscii(value as string, slots, slot)) {
         words[word] = (value as string).length;
         continue;
       }
+      const earlier = same >= 0 ? same : (seen.get(value) ?? -1);
+      if (earlier >= 0) {
+        words[word] = words[earlier];
+        words[word + 1] = words[earlier + 1];
+        words[word + 2] = words[earlier + 2];
+        words[word + 3] = words[earlier + 3];
+        continue;
+      }
+      if (seen.size < MAX_SEEN) seen.set(value, word);
       const start = used;
       const n = encode(value, start);
       used += n;
@@ -178,11 +189,19 @@ function putInt64(view: DataView, row: number, value: unknown): void {
   view.setInt32(row * 8 + 4, high, true);
 }
 
+/** The last time converted by putMicros: log lines share their second, and BigInt division allocates. */
+let lastNanos: bigint | null = null;
+let lastMicros = 0n;
+
 /** Nanoseconds (bigint) to DuckDB TIMESTAMP microseconds, rounding toward the past. */
 function putMicros(view: DataView, row: number, value: unknown): void {
   const ns = value as bigint;
-  const q = ns / 1000n;
-  view.setBigInt64(row * 8, ns % 1000n !== 0n && ns < 0n ? q - 1n : q, true);
+  if (ns !== lastNanos) {
+    const q = ns / 1000n;
+    lastMicros = ns % 1000n !== 0n && ns < 0n ? q - 1n : q;
+    lastNanos = ns;
+  }
+  view.setBigInt64(row * 8, lastMicros, true);
 }
 
 const ENCODERS: Record<ColumnType, Encode> = {

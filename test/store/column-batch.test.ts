@@ -86,3 +86,32 @@ test('every column kind round-trips through reused chunks, NULLs and no NULLs, i
   connection.closeSync();
   instance.closeSync();
 });
+
+test('values repeated in a batch (the row before, or earlier) and repeated timestamps read back as written', async () => {
+  const columns: Columns = { s: 'VARCHAR', t: 'TIMESTAMP' };
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  for (const sql of createTableSql({ name: 'r', description: 'test', columns, timeColumn: 't' })) await connection.run(sql);
+  const batcher = new TableBatcher('r', columns, 2);
+  const appender = new TableAppender(await connection.createAppender('r'), columns, 2);
+  // Four interleaved long values (each repeats one from earlier in the batch, not the row before),
+  // short values and NULLs between them, and timestamps that stay the same for 5 rows (negative ones too).
+  const peers = ['out/198.51.100.7/1', 'out/198.51.100.8/2', 'in/203.0.113.9/3', 'ünïcødé peer ✓ 4'];
+  const value = (r: number): string | null => (r % 11 === 5 ? null : r % 6 === 1 ? `s${r % 3}` : peers[r % 4]);
+  const time = (r: number): bigint => BigInt(Math.floor(r / 5) - 400) * 1_000_001_001n;
+  const total = BATCH_ROWS * 2 + 5;
+  const send = (batch: EncodedBatch | null) => batch && appender.append(structuredClone(batch));
+  for (let r = 0; r < total; r++) send(batcher.add([1, r], { s: value(r), t: time(r) }));
+  send(batcher.take());
+  appender.close();
+  const rows = (await connection.runAndReadAll('SELECT seq, s, epoch_us(t)::VARCHAR FROM r ORDER BY seq')).getRows();
+  assert.equal(rows.length, total);
+  for (const [seq, s, t] of rows) {
+    const r = Number(seq);
+    const ns = time(r);
+    const q = ns / 1000n;
+    assert.deepEqual([s, t], [value(r), String(ns % 1000n !== 0n && ns < 0n ? q - 1n : q)], `row ${r}`);
+  }
+  connection.closeSync();
+  instance.closeSync();
+});

@@ -67,7 +67,8 @@ export function toSmtpLine(row: IisSmtpRow, lineNo: number): SmtpLineDraft {
     remote_endpoint: outbound && row.clientIp !== null && port !== null ? `${row.clientIp}:${port}` : row.clientIp,
     remote_ip: row.clientIp,
     remote_host: null,
-    event: outbound ? row.username : row.method,
+    // The marker constants, not the row's copies: equal rows then share one string (cheaper to store).
+    event: outbound ? (row.username === OUTBOUND_COMMAND ? OUTBOUND_COMMAND : OUTBOUND_RESPONSE) : row.method,
     verb: null,
     argument: null,
     reply_code: null,

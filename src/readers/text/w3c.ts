@@ -159,8 +159,21 @@ export function digits(text: string, start: number, end: number): number {
   return value;
 }
 
+/** The last pair w3cTimestamp read and its answer: a busy log writes many lines per second. */
+let lastStampDate = '';
+let lastStampTime = '';
+let lastStamp: bigint | null = null;
+
 /** UTC nanoseconds of a W3C `date` + `time` pair (both UTC by the W3C draft), or null when malformed. */
 export function w3cTimestamp(date: string, time: string): bigint | null {
+  if (time === lastStampTime && date === lastStampDate) return lastStamp;
+  lastStampDate = date;
+  lastStampTime = time;
+  lastStamp = w3cNanos(date, time);
+  return lastStamp;
+}
+
+function w3cNanos(date: string, time: string): bigint | null {
   const day = w3cDateMs(date);
   if (Number.isNaN(day)) return null;
   const seconds = secondOfDay(time);
