@@ -8,7 +8,7 @@ import { READERS } from '../readers/registry.js';
 import { recordBatches } from '../readers/batched.js';
 import type { ReaderIssue } from '../readers/types.js';
 import { parseZone } from '../util/timezone.js';
-import { RecordBatcher, transferList, type EncodedBatch } from './column-batch.js';
+import { RecordBatcher, recycleBuffers, transferList, type EncodedBatch } from './column-batch.js';
 import type { ReadJob, ToWorker, WorkerMessage } from './record-reading.js';
 
 const MAX_IN_FLIGHT = 16;
@@ -32,6 +32,7 @@ port.on('message', (message: ToWorker) => {
     return;
   }
   inFlight--;
+  recycleBuffers(message.buffers);
   wake?.();
   wake = null;
 });

@@ -6,7 +6,7 @@ import type { ByteSource, Reader, ReaderIssue, ReadOptions } from '../readers/ty
 import { withProgress } from '../readers/byte-source.js';
 import { recordBatches } from '../readers/batched.js';
 import { READERS } from '../readers/registry.js';
-import { RecordBatcher, type EncodedBatch } from './column-batch.js';
+import { RecordBatcher, transferList, type EncodedBatch } from './column-batch.js';
 
 /** Files at least this large are read in a worker; below it a thread's start-up costs more than it saves. */
 export const PARALLEL_READ_FROM = 8 << 20;
@@ -34,8 +34,8 @@ export interface ReadJob {
   fileId: number;
 }
 
-/** Main thread → worker: a file to read, or the acknowledgement of one stored batch. */
-export type ToWorker = { kind: 'job'; job: ReadJob } | { kind: 'ack' };
+/** Main thread → worker: a file to read, or the acknowledgement of one stored batch, with its buffers. */
+export type ToWorker = { kind: 'job'; job: ReadJob } | { kind: 'ack'; buffers: ArrayBuffer[] };
 
 /** Worker → main thread. */
 export type WorkerMessage =
@@ -142,10 +142,13 @@ function readInWorker(req: ReadRequest, sink: BatchSink): Promise<ReadSummary> {
       if (settled) return;
       try {
         switch (message.kind) {
-          case 'batch':
+          case 'batch': {
             sink.batch(message.batch);
-            worker.postMessage({ kind: 'ack' } satisfies ToWorker);
+            // The sink has copied the batch into DuckDB: its buffers go back to be filled again.
+            const buffers = transferList(message.batch);
+            worker.postMessage({ kind: 'ack', buffers } satisfies ToWorker, buffers);
             break;
+          }
           case 'issue':
             sink.issue(message.issue);
             break;
