@@ -75,15 +75,15 @@ export async function* readLineBatches(source: ByteSource): AsyncGenerator<TextL
   let lineNo = 0;
   let cut = false;
 
-  const decode = (bytes: Buffer): string => {
-    if (!wide) return decodeSingleByteLine(bytes, 0, bytes.length);
-    const even = bytes.subarray(0, bytes.length & ~1);
-    return (encoding === 'utf-16be' ? swap16(even) : even).toString('utf16le');
+  /** The text of buf[start, end) without a trailing CR (dropped as bytes in one-byte encodings: no second string). */
+  const decode = (buf: Buffer, start: number, end: number): string => {
+    if (!wide) return decodeSingleByteLine(buf, start, end > start && buf[end - 1] === 0x0d ? end - 1 : end);
+    const even = buf.subarray(start, start + ((end - start) & ~1));
+    const text = (encoding === 'utf-16be' ? swap16(even) : even).toString('utf16le');
+    return text.endsWith('\r') ? text.slice(0, -1) : text;
   };
-  const makeLine = (bytes: Buffer, offset: number, nextOffset: number, truncated: boolean): TextLine => {
-    let text = decode(bytes);
-    if (text.endsWith('\r')) text = text.slice(0, -1);
-    return { text, lineNo: ++lineNo, offset, nextOffset, truncated };
+  const makeLine = (buf: Buffer, start: number, end: number, offset: number, nextOffset: number, truncated: boolean): TextLine => {
+    return { text: decode(buf, start, end), lineNo: ++lineNo, offset, nextOffset, truncated };
   };
 
   for await (const chunk of source.stream(bomLength, LINE_CHUNK_BYTES)) {
@@ -99,13 +99,13 @@ export async function* readLineBatches(source: ByteSource): AsyncGenerator<TextL
       if (cut) {
         cut = false; // the rest of an over-long line already reported
       } else {
-        lines.push(makeLine(buf.subarray(from, nl), lineStart, next, false));
+        lines.push(makeLine(buf, from, nl, lineStart, next, false));
       }
       from = nl + unit;
     }
     const rest = buf.subarray(from);
     if (rest.length > MAX_LINE_BYTES && !cut) {
-      lines.push(makeLine(rest.subarray(0, MAX_LINE_BYTES), bufOffset + from, bufOffset + from + rest.length, true));
+      lines.push(makeLine(buf, from, from + MAX_LINE_BYTES, bufOffset + from, bufOffset + from + rest.length, true));
       cut = true;
     }
     if (cut) {
@@ -120,7 +120,7 @@ export async function* readLineBatches(source: ByteSource): AsyncGenerator<TextL
     if (lines.length > 0) yield lines;
   }
   if (pending.length > 0 && !cut) {
-    yield [makeLine(pending, pendingOffset, pendingOffset + pending.length, false)];
+    yield [makeLine(pending, 0, pending.length, pendingOffset, pendingOffset + pending.length, false)];
   }
 }
 
