@@ -12,17 +12,25 @@ export async function fileSource(path: string, emitFrom = 0, sizeLimit?: number)
     emitFrom,
     async *stream(start = 0, chunkSize = DEFAULT_CHUNK) {
       const handle = await open(path, 'r');
+      const readFrom = async (position: number) => {
+        const want = Math.min(chunkSize, size - position);
+        const buffer = Buffer.allocUnsafe(want);
+        const { bytesRead } = await handle.read(buffer, 0, want, position);
+        return bytesRead === want ? buffer : buffer.subarray(0, bytesRead);
+      };
+      // The next chunk is read while the consumer works on this one.
+      let next = start < size ? readFrom(start) : null;
       try {
         let position = start;
-        while (position < size) {
-          const want = Math.min(chunkSize, size - position);
-          const buffer = Buffer.allocUnsafe(want);
-          const { bytesRead } = await handle.read(buffer, 0, want, position);
-          if (bytesRead === 0) break;
-          position += bytesRead;
-          yield bytesRead === want ? buffer : buffer.subarray(0, bytesRead);
+        while (next !== null) {
+          const chunk = await next;
+          position += chunk.length;
+          next = chunk.length > 0 && position < size ? readFrom(position) : null;
+          if (chunk.length === 0) break;
+          yield chunk;
         }
       } finally {
+        await next?.catch(() => undefined); // settle a read in flight before its handle closes
         await handle.close();
       }
     },
