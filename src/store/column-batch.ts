@@ -201,19 +201,22 @@ function withNull(validity: Uint8Array | null, row: number): Uint8Array {
   return mask;
 }
 
-// One function per fixed-width type, writing through a typed array in native byte order (as DuckDB
+// Fixed-width types write through typed arrays in native byte order (as DuckDB
 // reads vectors): a shared loop calling a per-type writer was one megamorphic call per value.
 
-function int32Column(values: readonly unknown[], rows: number): EncodedColumn {
-  const data = filledBytes(rows * 4, 0);
-  const out = new Int32Array(data.buffer, 0, rows);
-  let validity: Uint8Array | null = null;
-  for (let row = 0; row < rows; row++) {
-    const value = values[row];
-    if (value === null || value === undefined) validity = withNull(validity, row);
-    else out[row] = value as number;
-  }
-  return { kind: 'fixed', data, validity };
+/** INTEGER or DOUBLE: numbers through a typed array of that type (two kinds: the store stays fast). */
+function numberColumn(array: typeof Int32Array | typeof Float64Array): Encode {
+  return (values, rows) => {
+    const data = filledBytes(rows * array.BYTES_PER_ELEMENT, 0);
+    const out = new array(data.buffer as ArrayBuffer, 0, rows);
+    let validity: Uint8Array | null = null;
+    for (let row = 0; row < rows; row++) {
+      const value = values[row];
+      if (value === null || value === undefined) validity = withNull(validity, row);
+      else out[row] = value as number;
+    }
+    return { kind: 'fixed', data, validity };
+  };
 }
 
 /** Safe integers (numbers, no BigInt allocated) or bigints (wrapped to 64 bits, so UBIGINT keeps its bits). */
@@ -261,18 +264,6 @@ function microsColumn(values: readonly unknown[], rows: number): EncodedColumn {
   return { kind: 'fixed', data, validity };
 }
 
-function float64Column(values: readonly unknown[], rows: number): EncodedColumn {
-  const data = filledBytes(rows * 8, 0);
-  const out = new Float64Array(data.buffer, 0, rows);
-  let validity: Uint8Array | null = null;
-  for (let row = 0; row < rows; row++) {
-    const value = values[row];
-    if (value === null || value === undefined) validity = withNull(validity, row);
-    else out[row] = value as number;
-  }
-  return { kind: 'fixed', data, validity };
-}
-
 function booleanColumn(values: readonly unknown[], rows: number): EncodedColumn {
   const data = filledBytes(rows, 0);
   let validity: Uint8Array | null = null;
@@ -288,12 +279,12 @@ const ENCODERS: Record<ColumnType, Encode> = {
   VARCHAR: stringColumn((value, at) => encodeText(value as string, at), true),
   JSON: stringColumn((value, at) => encodeText(JSON.stringify(value), at), false),
   BLOB: stringColumn((value, at) => encodeBytes(value as Uint8Array, at), false),
-  INTEGER: int32Column,
+  INTEGER: numberColumn(Int32Array),
   BIGINT: int64Column,
   UBIGINT: int64Column,
   TIMESTAMP: microsColumn,
   TIMESTAMP_NS: int64Column,
-  DOUBLE: float64Column,
+  DOUBLE: numberColumn(Float64Array),
   BOOLEAN: booleanColumn,
 };
 
