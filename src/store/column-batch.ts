@@ -45,21 +45,33 @@ type Encode = (values: readonly unknown[], rows: number) => EncodedColumn;
  * the batches in flight.
  */
 const pool = new Map<number, ArrayBuffer[]>();
-/** Buffers kept per size: more than the batches that can be in flight use. */
-const POOL_PER_SIZE = 256;
+/**
+ * Bytes the pool may hold: about what an IIS or tracking load has in flight (16 batches of ~1.3 MB),
+ * so that an idle thread, or one whose batches carry large heaps (event data), keeps no more.
+ */
+const POOL_MAX_BYTES = 32 << 20;
+let pooledBytes = 0;
 
 export function recycleBuffers(buffers: readonly ArrayBuffer[]): void {
   for (const buffer of buffers) {
-    if (buffer.byteLength === 0) continue;
+    if (buffer.byteLength === 0 || pooledBytes + buffer.byteLength > POOL_MAX_BYTES) continue;
     let free = pool.get(buffer.byteLength);
     if (!free) pool.set(buffer.byteLength, (free = []));
-    if (free.length < POOL_PER_SIZE) free.push(buffer);
+    free.push(buffer);
+    pooledBytes += buffer.byteLength;
   }
+}
+
+/** A pooled buffer of exactly `length` bytes, if one is free. */
+function pooled(length: number): ArrayBuffer | undefined {
+  const buffer = pool.get(length)?.pop();
+  if (buffer) pooledBytes -= length;
+  return buffer;
 }
 
 /** `length` bytes filled with `fill`, from the pool when it has a buffer of that size. */
 function filledBytes(length: number, fill: number): Uint8Array {
-  const reused = pool.get(length)?.pop();
+  const reused = pooled(length);
   if (!reused) return fill === 0 ? new Uint8Array(length) : new Uint8Array(length).fill(fill);
   return new Uint8Array(reused).fill(fill);
 }
@@ -67,7 +79,7 @@ function filledBytes(length: number, fill: number): Uint8Array {
 /** A copy of `bytes` in a pooled buffer of the next power of two (string heaps vary in size). */
 function copiedBytes(bytes: Uint8Array): Uint8Array {
   const capacity = Math.max(4096, 2 ** Math.ceil(Math.log2(Math.max(1, bytes.length))));
-  const reused = pool.get(capacity)?.pop();
+  const reused = pooled(capacity);
   const copy = new Uint8Array(reused ?? new ArrayBuffer(capacity), 0, bytes.length);
   copy.set(bytes);
   return copy;
