@@ -12,21 +12,27 @@ export async function fileSource(path: string, emitFrom = 0, sizeLimit?: number)
     emitFrom,
     async *stream(start = 0, chunkSize = DEFAULT_CHUNK) {
       const handle = await open(path, 'r');
-      const readFrom = async (position: number) => {
+      const readChunk = async (position: number) => {
         const want = Math.min(chunkSize, size - position);
         const buffer = Buffer.allocUnsafe(want);
         const { bytesRead } = await handle.read(buffer, 0, want, position);
         return bytesRead === want ? buffer : buffer.subarray(0, bytesRead);
       };
-      // The next chunk is read while the consumer works on this one.
+      // The next chunk is read while the consumer works on this one. Its failure is thrown where
+      // it is awaited; marked handled here so that it cannot end the process in the meantime.
+      const readFrom = (position: number) => {
+        const read = readChunk(position);
+        read.catch(() => undefined);
+        return read;
+      };
       let next = start < size ? readFrom(start) : null;
       try {
         let position = start;
         while (next !== null) {
           const chunk = await next;
+          if (chunk.length === 0) break; // the file shrank
           position += chunk.length;
-          next = chunk.length > 0 && position < size ? readFrom(position) : null;
-          if (chunk.length === 0) break;
+          next = position < size ? readFrom(position) : null;
           yield chunk;
         }
       } finally {
