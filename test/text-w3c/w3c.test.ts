@@ -1,7 +1,9 @@
 // The shared W3C layer: directives, per-product splitting, UTC timestamps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { headDirectives, w3cField, w3cFieldBounds, W3cDirectives, w3cTimestamp } from '../../src/readers/text/w3c.js';
+import { headDirectives, W3cDirectives, W3cFields, w3cTimestamp } from '../../src/readers/text/w3c.js';
+import { ByteStrings } from '../../src/readers/text/byte-strings.js';
+import { LineSpans, type TextEncoding } from '../../src/readers/text/lines.js';
 import { nanosFromIso } from '../../src/util/timezone.js';
 
 test('IIS #Fields split on spaces (trailing space ignored); ISA #Fields on TAB, names keep their spaces', () => {
@@ -28,17 +30,52 @@ test('every #Fields bumps the generation; other directives are kept; data lines 
   assert.equal(d.accept('2006-03-15 08:00:01 x', 6), false);
 });
 
-test('w3cFieldBounds: spaces (trailing pad dropped), TAB (empty values kept, also the last one); `-` is no value', () => {
-  const bounds = new Int32Array(16);
-  const fields = (text: string, count: number) => Array.from({ length: count }, (_, i) => text.slice(bounds[2 * i], bounds[2 * i + 1]));
-  assert.equal(w3cFieldBounds('a b  c ', ' ', bounds), 4);
-  assert.deepEqual(fields('a b  c ', 4), ['a', 'b', '', 'c']);
-  assert.equal(w3cFieldBounds('a\t\tb\t', '\t', bounds), 4);
-  assert.deepEqual(fields('a\t\tb\t', 4), ['a', '', 'b', '']);
-  assert.equal(w3cFieldBounds('', '\t', bounds), 1);
-  assert.equal(w3cFieldBounds('1 2 3 4 5 6 7 8 9 10', ' ', new Int32Array(4)), 10, 'counts beyond the capacity');
-  w3cFieldBounds('x - +y', ' ', bounds);
-  assert.deepEqual([w3cField('x - +y', bounds, 0), w3cField('x - +y', bounds, 1), w3cField('x - +y', bounds, 2), w3cField('x - +y', bounds, -1)], ['x', null, '+y', null]);
+/** W3cFields over one line given as bytes: every field's text (null for W3C "no value"). */
+function splitLine(bytes: Buffer, delimiter: ' ' | '\t', encoding: TextEncoding = 'utf-8'): (string | null)[] {
+  const lines = new LineSpans();
+  lines.encoding = encoding;
+  lines.reset(bytes, 0, 1);
+  lines.push(0, bytes.length, bytes.length, false);
+  const fields = new W3cFields(delimiter);
+  fields.expect(2);
+  const count = fields.split(lines, 0);
+  return Array.from({ length: count }, (_, i) => fields.value(new ByteStrings(false), i));
+}
+
+test('W3cFields: spaces (trailing pad and CR dropped), TAB (empty values kept, also the last one); `-` and empty are no value', () => {
+  assert.deepEqual(splitLine(Buffer.from('a b  c \r'), ' '), ['a', 'b', null, 'c']);
+  assert.deepEqual(splitLine(Buffer.from('a\t\tb\t'), '\t'), ['a', null, 'b', null]);
+  assert.deepEqual(splitLine(Buffer.from(''), '\t'), [null]);
+  assert.deepEqual(splitLine(Buffer.from('1 2 3 4 5 6 7 8 9 10'), ' '), ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'], 'grows past the expected count');
+  assert.deepEqual(splitLine(Buffer.from('x - +y'), ' '), ['x', null, '+y']);
+});
+
+test('W3cFields: a line with bytes above 0x7F is read as UTF-8, else Windows-1252; UTF-16 lines are decoded first', () => {
+  assert.deepEqual(splitLine(Buffer.from('caf\u00e9 d\u00e9j\u00e0', 'utf8'), ' '), ['caf\u00e9', 'd\u00e9j\u00e0']);
+  assert.deepEqual(splitLine(Buffer.from('caf\u00e9 \u20ac5', 'latin1').fill(0x80, 5, 6), ' '), ['caf\u00e9', '\u20ac5']);
+  assert.deepEqual(splitLine(Buffer.from('M\u00fcller\t1', 'utf16le'), '\t', 'utf-16le'), ['M\u00fcller', '1']);
+});
+
+test('ByteStrings: a repeated value is the same string; `+` decoding trims and may leave nothing; long values are decoded', () => {
+  const raw = new ByteStrings(false);
+  const plus = new ByteStrings(true);
+  const bytes = Buffer.from('250+OK 250+OK ++ +a+b+ 250+OK');
+  assert.equal(raw.get(bytes, 0, 6), '250+OK');
+  assert.equal(plus.get(bytes, 0, 6), '250 OK');
+  assert.equal(plus.get(bytes, 7, 13), '250 OK');
+  assert.equal(plus.get(bytes, 14, 16), null);
+  assert.equal(plus.get(bytes, 17, 22), 'a b');
+  assert.equal(raw.get(bytes, 23, 29), '250+OK');
+  const long = Buffer.from(`${'x'.repeat(70)} ${'x'.repeat(70)}`);
+  assert.equal(raw.get(long, 0, 70), 'x'.repeat(70));
+  // Many distinct values share 4096 slots: each still comes back with its own text.
+  const many = Buffer.from(Array.from({ length: 20_000 }, (_, n) => `v${n}`).join(' '));
+  let at = 0;
+  for (let n = 0; n < 20_000; n++) {
+    const end = many.indexOf(0x20, at) < 0 ? many.length : many.indexOf(0x20, at);
+    assert.equal(raw.get(many, at, end), `v${n}`);
+    at = end + 1;
+  }
 });
 
 test('w3cTimestamp reads UTC date + time, with fractions; rejects impossible values', () => {

@@ -3,6 +3,7 @@
 // bytes themselves, across chunk and batch boundaries, CRLF and LF, Windows-1252 fallback, an
 // over-long line and UTF-16LE, and that fileSource streams exactly the requested byte range.
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,4 +95,15 @@ test('fileSource streams exactly [start, size limit), and a consumer may stop ea
     assert.equal(chunk[1], 7);
     break; // the read already in flight settles before the handle closes
   }
+});
+
+test('Windows-1252 lines: bytes 0x80-0x9F decode as Python\'s cp1252 codec says (Node\'s own decoder gives C1 controls)', async () => {
+  const bytes = Buffer.from(Array.from({ length: 0x80 }, (_, i) => 0x80 + i));
+  const oracle = spawnSync('python3', ['-c', 'import sys; sys.stdout.write(bytes(range(0x80, 0x100)).decode("cp1252", errors="replace"))'], { encoding: 'utf8' });
+  assert.equal(oracle.status, 0, oracle.stderr);
+  const [line] = (await batchesOf(Buffer.concat([bytes, Buffer.from('\r\n')]), 'cp1252.log')).flat();
+  // Python leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined; WHATWG maps them to themselves.
+  const expected = [...oracle.stdout].map((c, i) => (c === '\uFFFD' ? String.fromCharCode(0x80 + i) : c)).join('');
+  assert.equal(line.text, expected);
+  assert.equal(line.text.slice(0, 1) + line.text.slice(0x13, 0x15), '\u20ac\u201c\u201d');
 });

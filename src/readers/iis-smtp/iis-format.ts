@@ -9,8 +9,8 @@ import { iisFormat } from '../../knowledge/iis-smtp-iis-format.js';
 import { headText } from '../text/lines.js';
 import { bindColumns, fieldValue } from '../text/directives.js';
 import { localClock, parseSlashDateTime, wallClockAsUtc } from '../text/local-time.js';
-import type { IisSmtpRow } from './row.js';
-import { iisSmtpReading, type RowParser } from './stream.js';
+import { decodePlus, type IisSmtpRow } from './row.js';
+import { iisSmtpReading, textRowParser, type RowParser } from './stream.js';
 
 const at = bindColumns(iisFormat.fields, {
   date: ['date'],
@@ -48,9 +48,9 @@ function makeParser(ctx: ReadContext): RowParser {
   let toUtc = wallClockAsUtc;
   if (iisFormat.timeBasis === 'local') toUtc = localClock(ctx, 'IIS-format date/time').toUtc;
   else ctx.timeRule('IIS-format date/time: UTC as logged');
-  return (line) => {
-    if (line.text.trim().length === 0) return null;
-    const parts = splitIisLine(line.text);
+  return textRowParser((text) => {
+    if (text.trim().length === 0) return null;
+    const parts = splitIisLine(text);
     if (parts === null) return `expected ${FIXED + 1} comma-separated fields`;
     const local = parseSlashDateTime(parts[at.date], parts[at.time], iisFormat.dateOrder);
     if (local === null) return `field date/time: not a date and time: "${parts[at.date]}, ${parts[at.time]}"`;
@@ -63,14 +63,14 @@ function makeParser(ctx: ReadContext): RowParser {
       serverIp: fieldValue(parts, at.serverIp),
       serverPort: null,
       method: fieldValue(parts, at.method),
-      query: fieldValue(parts, at.query),
+      query: decodePlus(fieldValue(parts, at.query)),
       status: fieldValue(parts, at.status),
       scBytes: fieldValue(parts, at.scBytes),
       csBytes: fieldValue(parts, at.csBytes),
       host: null,
     };
     return row;
-  };
+  });
 }
 
 export const iisSmtpIisFormatReader: Reader = {

@@ -7,8 +7,8 @@ import type { Reader } from '../types.js';
 import { headText } from '../text/lines.js';
 import { fieldValue } from '../text/directives.js';
 import { digits } from '../text/w3c.js';
-import type { IisSmtpRow } from './row.js';
-import { iisSmtpReading, type RowParser } from './stream.js';
+import { decodePlus, type IisSmtpRow } from './row.js';
+import { iisSmtpReading, textRowParser, type RowParse } from './stream.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -28,8 +28,7 @@ export function ncsaTime(text: string): bigint | null {
   return BigInt(ms) * 1_000_000n;
 }
 
-const parseNcsa: RowParser = (line) => {
-  const text = line.text;
+const parseNcsa = (text: string): RowParse => {
   if (text.trim().length === 0) return null;
   const open = text.indexOf(' [');
   const close = text.indexOf('] "', open);
@@ -55,7 +54,7 @@ const parseNcsa: RowParser = (line) => {
     serverIp: null,
     serverPort: null,
     method: fieldValue([method], 0),
-    query: question < 0 ? null : fieldValue([uri.slice(question + 1)], 0),
+    query: question < 0 ? null : decodePlus(fieldValue([uri.slice(question + 1)], 0)),
     status: fieldValue(tail, 0),
     scBytes: fieldValue(tail, 1),
     csBytes: null,
@@ -78,6 +77,6 @@ export const iisSmtpNcsaReader: Reader = {
   },
   ...iisSmtpReading((ctx) => {
     ctx.timeRule('NCSA time: local time with the logged UTC offset');
-    return parseNcsa;
+    return textRowParser(parseNcsa);
   }),
 };

@@ -5,12 +5,12 @@
 // - outbound rows (this server is the client): cs-username is literally `OutboundConnectionCommand`
 //   (cs-method = our verb, cs-uri-query = its argument) or `OutboundConnectionResponse`
 //   (cs-uri-query = the remote server's reply line); c-ip is then the remote server.
-// Spaces inside values are logged as `+` and decoded back to spaces here (a literal `+`, as in
-// `user+tag@example.com`, cannot be told apart and becomes a space as well).
+// Spaces inside cs-uri-query are logged as `+`; each parser decodes them back to spaces (a literal
+// `+`, as in `user+tag@example.com`, cannot be told apart and becomes a space as well).
 import type { SmtpLineRecord } from '../../store/records.js';
 import { replyCode } from '../smtp/smtp-text.js';
 
-/** Raw values of one row; `-` already turned into null. */
+/** Values of one row as logged; `-` already turned into null, `+` in `query` decoded (decodePlus). */
 export interface IisSmtpRow {
   time: bigint | null;
   clientIp: string | null;
@@ -31,7 +31,8 @@ export type SmtpLineDraft = { -readonly [K in keyof SmtpLineRecord]: SmtpLineRec
 const OUTBOUND_COMMAND = 'OutboundConnectionCommand';
 const OUTBOUND_RESPONSE = 'OutboundConnectionResponse';
 
-function decodePlus(value: string | null): string | null {
+/** A logged value with its `+` signs turned back into spaces, trimmed; null when nothing is left. */
+export function decodePlus(value: string | null): string | null {
   if (value === null || !value.includes('+')) return value;
   const text = value.replaceAll('+', ' ').trim();
   return text.length > 0 ? text : null;
@@ -77,11 +78,11 @@ export function toSmtpLine(row: IisSmtpRow, lineNo: number): SmtpLineDraft {
     line_no: lineNo,
   };
   if (row.username === OUTBOUND_RESPONSE) {
-    record.reply_text = decodePlus(row.query);
+    record.reply_text = row.query;
     record.reply_code = record.reply_text === null ? null : replyCode(record.reply_text);
   } else {
     record.verb = verbOf(row.method);
-    record.argument = decodePlus(row.query);
+    record.argument = row.query;
     if (!outbound) {
       const status = integer(row.status);
       record.reply_code = status !== null && status > 0 ? status : null;

@@ -9,7 +9,7 @@
 import type { ByteSource, ReadContext, Reader, StoredRecord } from '../types.js';
 import { itemsOf } from '../batched.js';
 import type { SmtpLineRecord } from '../../store/records.js';
-import { readLineBatches, type TextLine } from '../text/lines.js';
+import { readLineSpans, type LineSpans } from '../text/lines.js';
 import { SmtpSessionTracker } from '../smtp/sessions.js';
 import { IisSessionKeyer } from './session-key.js';
 import { toSmtpLine, type IisSmtpRow } from './row.js';
@@ -17,34 +17,42 @@ import { toSmtpLine, type IisSmtpRow } from './row.js';
 /** A parsed line: a row, null for lines without data (directives, blank lines), or an error message. */
 export type RowParse = IisSmtpRow | null | string;
 
-export type RowParser = (line: TextLine) => RowParse;
+/** Parses line `index` of a batch of lines. */
+export type RowParser = (lines: LineSpans, index: number) => RowParse;
+
+/** A RowParser for a format parsed from each line's text. */
+export function textRowParser(parse: (text: string) => RowParse): RowParser {
+  return (lines, index) => parse(lines.text(index));
+}
 
 /** The records of each chunk of lines (a session's record comes with the chunk in which it ended). */
 async function* iisSmtpRecordBatches(source: ByteSource, ctx: ReadContext, parse: RowParser): AsyncGenerator<StoredRecord[]> {
   const keyer = new IisSessionKeyer();
   const tracker = new SmtpSessionTracker({ closeOnQuit: true });
-  for await (const lines of readLineBatches(source)) {
+  for await (const lines of readLineSpans(source)) {
     const records: StoredRecord[] = [];
-    for (const line of lines) {
-      const replayed = line.offset < source.emitFrom;
-      if (line.truncated) {
-        if (!replayed) ctx.issue({ severity: 'error', line: line.lineNo, offset: line.offset, message: 'line longer than 1 MiB, dropped', rejected: true });
+    for (let i = 0; i < lines.count; i++) {
+      const offset = lines.offset(i);
+      const lineNo = lines.firstLineNo + i;
+      const replayed = offset < source.emitFrom;
+      if (i === lines.truncated) {
+        if (!replayed) ctx.issue({ severity: 'error', line: lineNo, offset, message: 'line longer than 1 MiB, dropped', rejected: true });
         continue;
       }
-      const parsed = parse(line);
+      const parsed = parse(lines, i);
       if (parsed === null) continue;
       if (typeof parsed === 'string') {
-        if (!replayed) ctx.issue({ severity: 'error', line: line.lineNo, offset: line.offset, message: parsed, rejected: true });
+        if (!replayed) ctx.issue({ severity: 'error', line: lineNo, offset, message: parsed, rejected: true });
         continue;
       }
-      const record = toSmtpLine(parsed, line.lineNo);
+      const record = toSmtpLine(parsed, lineNo);
       const assignment = keyer.assign(record);
       if (assignment !== null) {
         const ended = tracker.end(assignment.endedKey, assignment.cause);
         if (ended !== null) records.push(ended);
       }
       const done = tracker.add(record as SmtpLineRecord, replayed);
-      for (let i = 0; i < done.length; i++) records.push(done[i]);
+      for (let k = 0; k < done.length; k++) records.push(done[k]);
       if (!replayed) records.push(record as SmtpLineRecord);
     }
     yield records;

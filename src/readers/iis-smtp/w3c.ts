@@ -4,7 +4,8 @@
 import type { Reader } from '../types.js';
 import { headText } from '../text/lines.js';
 import { bindColumns, type ColumnIndex } from '../text/directives.js';
-import { headDirectives, w3cField, w3cFieldBounds, W3cDirectives, w3cTimestamp } from '../text/w3c.js';
+import { ByteStrings } from '../text/byte-strings.js';
+import { headDirectives, W3cDirectives, W3cFields, w3cTimestamp } from '../text/w3c.js';
 import type { IisSmtpRow } from './row.js';
 import { iisSmtpReading, type RowParser } from './stream.js';
 
@@ -27,48 +28,56 @@ const COLUMNS = {
 /** Marks of an SMTP (not HTTP/FTP) IIS log in the first bytes. */
 const SMTP_MARKS = /SMTPSVC\d*|OutboundConnection(?:Command|Response)| SMTP(?: |$)/m;
 
+/** Rows from each line's bytes (W3cFields); a repeated value comes back as the same string (ByteStrings). */
 function makeParser(): RowParser {
   const directives = new W3cDirectives(' ');
-  let bounds = new Int32Array(64);
+  const line = new W3cFields(' ');
+  const values = new ByteStrings(false);
+  const queries = new ByteStrings(true);
   let generation = -1;
   let at: ColumnIndex<keyof typeof COLUMNS> = bindColumns([], COLUMNS);
   let fieldCount = 0;
   let defaultDate: string | null = null;
 
-  return (line) => {
-    const text = line.text;
-    if (text.length === 0 || directives.accept(text, line.lineNo)) return null;
+  return (lines, i) => {
+    const start = lines.start[i];
+    const length = lines.end[i] - start;
+    if (length === 0 || (length === 1 && lines.bytes[start] === 0x0d && lines.singleByte)) return null;
+    if (lines.bytes[start] === 0x23 /* # */ || !lines.singleByte) {
+      const text = lines.text(i);
+      if (text.length === 0 || directives.accept(text, lines.firstLineNo + i)) return null;
+    }
     const { fields, fieldsLine } = directives.header;
     if (fields === null) return 'data line before any #Fields directive';
     if (generation !== directives.generation) {
       generation = directives.generation;
       at = bindColumns(fields, COLUMNS);
       fieldCount = fields.length;
-      if (bounds.length < 2 * fieldCount) bounds = new Int32Array(2 * fieldCount);
+      line.expect(fieldCount);
       defaultDate = directives.header.date?.split(' ')[0] ?? null;
     }
-    const count = w3cFieldBounds(text, ' ', bounds);
+    const count = line.split(lines, i);
     if (count !== fieldCount) return `expected ${fieldCount} fields (#Fields on line ${fieldsLine}), found ${count}`;
     let time: bigint | null = null;
-    const timeText = w3cField(text, bounds, at.time);
+    const timeText = line.value(values, at.time);
     if (timeText !== null) {
-      const dateText = w3cField(text, bounds, at.date) ?? defaultDate;
+      const dateText = line.value(values, at.date) ?? defaultDate;
       time = dateText === null ? null : w3cTimestamp(dateText, timeText);
       if (time === null) return `field date/time: not a W3C date and time: "${dateText ?? ''} ${timeText}"`;
     }
     const row: IisSmtpRow = {
       time,
-      clientIp: w3cField(text, bounds, at.clientIp),
-      username: w3cField(text, bounds, at.username),
-      computer: w3cField(text, bounds, at.computer),
-      serverIp: w3cField(text, bounds, at.serverIp),
-      serverPort: w3cField(text, bounds, at.serverPort),
-      method: w3cField(text, bounds, at.method),
-      query: w3cField(text, bounds, at.query),
-      status: w3cField(text, bounds, at.status),
-      scBytes: w3cField(text, bounds, at.scBytes),
-      csBytes: w3cField(text, bounds, at.csBytes),
-      host: w3cField(text, bounds, at.host),
+      clientIp: line.value(values, at.clientIp),
+      username: line.value(values, at.username),
+      computer: line.value(values, at.computer),
+      serverIp: line.value(values, at.serverIp),
+      serverPort: line.value(values, at.serverPort),
+      method: line.value(values, at.method),
+      query: line.value(queries, at.query),
+      status: line.value(values, at.status),
+      scBytes: line.value(values, at.scBytes),
+      csBytes: line.value(values, at.csBytes),
+      host: line.value(values, at.host),
     };
     return row;
   };

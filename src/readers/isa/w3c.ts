@@ -2,10 +2,12 @@
 // (ISA 2000 FWSEXTD*.log, ISA 2004+ ISALOG_*_FWS_*.w3c), Web Proxy, ISA 2000 IP packet filter and
 // the SMTP Message Screener log. TAB-separated, field names may contain spaces, `#Fields` re-binds the
 // columns wherever it appears. Date and time are UTC (documented, S34, S38).
-import type { Reader, StoredRecord } from '../types.js';
-import { readLines } from '../text/lines.js';
+import type { ByteSource, ReadContext, Reader, StoredRecord } from '../types.js';
+import { itemsOf } from '../batched.js';
+import { readLineSpans } from '../text/lines.js';
+import { ByteStrings } from '../text/byte-strings.js';
 import { bindColumns, fieldValue } from '../text/directives.js';
-import { headDirectives, w3cFieldBounds, W3cDirectives, w3cTimestamp } from '../text/w3c.js';
+import { headDirectives, W3cDirectives, W3cFields, w3cTimestamp } from '../text/w3c.js';
 import { isaFields } from '../../knowledge/isa-fields.js';
 import { kindOfFields, toFirewallRecord, type IsaColumns, type IsaLogKind } from './row.js';
 
@@ -20,20 +22,34 @@ export const isaW3cReader: Reader = {
     const { software, fieldsLine } = headDirectives(head);
     return software !== null && ISA_SOFTWARE.test(software) && fieldsLine !== null;
   },
-  async *read(source, ctx): AsyncGenerator<StoredRecord> {
-    ctx.timeRule('W3C date/time: UTC as logged');
-    const directives = new W3cDirectives('\t');
-    let bounds = new Int32Array(64);
-    let generation = -1;
-    let at: IsaColumns | null = null;
-    let kind: IsaLogKind | null = null;
-    let fieldCount = 0;
-    for await (const line of readLines(source)) {
-      if (line.text.length === 0 || directives.accept(line.text, line.lineNo)) continue;
-      if (line.offset < source.emitFrom) continue;
-      const reject = (message: string) => ctx.issue({ severity: 'error', line: line.lineNo, offset: line.offset, message, rejected: true });
+  read: (source, ctx) => itemsOf(readBatches(source, ctx)),
+  readBatches,
+};
+
+/** The records of each batch of lines. */
+async function* readBatches(source: ByteSource, ctx: ReadContext): AsyncGenerator<StoredRecord[]> {
+  ctx.timeRule('W3C date/time: UTC as logged');
+  const directives = new W3cDirectives('\t');
+  const line = new W3cFields('\t');
+  const values = new ByteStrings(false);
+  let generation = -1;
+  let at: IsaColumns | null = null;
+  let kind: IsaLogKind | null = null;
+  let fieldCount = 0;
+  for await (const lines of readLineSpans(source)) {
+    const records: StoredRecord[] = [];
+    for (let i = 0; i < lines.count; i++) {
+      const first = lines.bytes[lines.start[i]];
+      if (first === 0x23 /* # */ || first === 0x0d || lines.start[i] === lines.end[i] || !lines.singleByte) {
+        const text = lines.text(i);
+        if (text.length === 0 || directives.accept(text, lines.firstLineNo + i)) continue;
+      }
+      const offset = lines.offset(i);
+      if (offset < source.emitFrom) continue;
+      const lineNo = lines.firstLineNo + i;
+      const reject = (message: string) => ctx.issue({ severity: 'error', line: lineNo, offset, message, rejected: true });
       const { fields, fieldsLine } = directives.header;
-      if (line.truncated) {
+      if (i === lines.truncated) {
         reject('line longer than 1 MiB, dropped');
         continue;
       }
@@ -46,15 +62,14 @@ export const isaW3cReader: Reader = {
         at = bindColumns(fields, isaFields.w3c);
         kind = kindOfFields(at);
         fieldCount = fields.length;
-        if (bounds.length < 2 * fieldCount) bounds = new Int32Array(2 * fieldCount);
+        line.expect(fieldCount);
       }
-      const count = w3cFieldBounds(line.text, '\t', bounds);
+      const count = line.split(lines, i);
       if (count !== fieldCount) {
         reject(`expected ${fieldCount} TAB-separated fields (#Fields on line ${fieldsLine}), found ${count}`);
         continue;
       }
-      const parts: string[] = [];
-      for (let i = 0; i < count; i++) parts.push(line.text.slice(bounds[2 * i], bounds[2 * i + 1]));
+      const parts = line.all(values);
       let time: bigint | null = null;
       const timeText = fieldValue(parts, at!.time);
       if (timeText !== null) {
@@ -65,7 +80,8 @@ export const isaW3cReader: Reader = {
           continue;
         }
       }
-      yield toFirewallRecord(parts, at!, kind, time, line.lineNo);
+      records.push(toFirewallRecord(parts, at!, kind, time, lineNo));
     }
-  },
-};
+    yield records;
+  }
+}

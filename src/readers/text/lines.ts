@@ -2,6 +2,7 @@
 // memory. Encoding: a BOM decides (UTF-8, UTF-16LE, UTF-16BE); without one each line is UTF-8 unless
 // it is not valid UTF-8, in which case it is Windows-1252 (what Windows servers wrote).
 import type { ByteSource } from '../types.js';
+import { decodeWindows1252 } from './windows-1252.js';
 
 export interface TextLine {
   /** The line without its CR/LF. */
@@ -32,7 +33,6 @@ const LINE_BATCH_BYTES = 32 * 1024;
 /** Lines longer than this are cut (and flagged) so one endless line cannot exhaust memory. */
 export const MAX_LINE_BYTES = 1 << 20;
 
-const cp1252 = new TextDecoder('windows-1252');
 
 /** Detects the encoding from the first bytes. */
 export function detectEncoding(head: Uint8Array): { encoding: TextEncoding; bomLength: number } {
@@ -58,7 +58,7 @@ function swap16(bytes: Buffer): Buffer {
 
 function decodeSingleByteLine(buf: Buffer, start: number, end: number): string {
   const text = buf.toString('utf8', start, end);
-  return text.includes('\uFFFD') ? cp1252.decode(buf.subarray(start, end)) : text;
+  return text.includes('\uFFFD') ? decodeWindows1252(buf, start, end) : text;
 }
 
 /**
@@ -71,52 +71,122 @@ export async function* readLines(source: ByteSource): AsyncGenerator<TextLine> {
 
 /** The lines of the source, about LINE_BATCH_BYTES of them at a time: what hot readers loop over. */
 export async function* readLineBatches(source: ByteSource): AsyncGenerator<TextLine[]> {
+  for await (const spans of readLineSpans(source)) {
+    const lines = new Array<TextLine>(spans.count);
+    for (let i = 0; i < spans.count; i++) {
+      lines[i] = { text: spans.text(i), lineNo: spans.firstLineNo + i, offset: spans.offset(i), nextOffset: spans.nextOffset(i), truncated: i === spans.truncated };
+    }
+    yield lines;
+  }
+}
+
+/**
+ * A batch of lines as byte ranges of one buffer, for readers that parse bytes rather than strings.
+ * Valid until the next batch is asked for (its arrays are reused).
+ */
+export class LineSpans {
+  encoding: TextEncoding = 'utf-8';
+  /** The bytes holding the lines. */
+  bytes: Buffer = Buffer.alloc(0);
+  /** File offset of bytes[0]. */
+  base = 0;
+  count = 0;
+  firstLineNo = 1;
+  /** Index of the line cut at MAX_LINE_BYTES, or -1. */
+  truncated = -1;
+  /** Line i is bytes[start[i], end[i]) without its LF; `next[i]` is just past the LF. */
+  start = new Int32Array(1024);
+  end = new Int32Array(1024);
+  next = new Int32Array(1024);
+
+  /** True when each line's bytes are one byte per character (not UTF-16). */
+  get singleByte(): boolean {
+    return this.encoding === 'utf-8' || this.encoding === 'utf-8-bom';
+  }
+
+  offset(i: number): number {
+    return this.base + this.start[i];
+  }
+
+  nextOffset(i: number): number {
+    return this.base + this.next[i];
+  }
+
+  /** Line i as text, without a trailing CR (dropped as a byte in one-byte encodings: no second string). */
+  text(i: number): string {
+    const buf = this.bytes;
+    const start = this.start[i];
+    const end = this.end[i];
+    if (this.singleByte) return decodeSingleByteLine(buf, start, end > start && buf[end - 1] === 0x0d ? end - 1 : end);
+    const even = buf.subarray(start, start + ((end - start) & ~1));
+    const text = (this.encoding === 'utf-16be' ? swap16(even) : even).toString('utf16le');
+    return text.endsWith('\r') ? text.slice(0, -1) : text;
+  }
+
+  /** Starts a new batch over `bytes` (whose first byte is at file offset `base`). */
+  reset(bytes: Buffer, base: number, firstLineNo: number): void {
+    this.bytes = bytes;
+    this.base = base;
+    this.count = 0;
+    this.firstLineNo = firstLineNo;
+    this.truncated = -1;
+  }
+
+  push(start: number, end: number, next: number, truncated: boolean): void {
+    if (this.count === this.start.length) {
+      this.start = grown(this.start);
+      this.end = grown(this.end);
+      this.next = grown(this.next);
+    }
+    if (truncated) this.truncated = this.count;
+    this.start[this.count] = start;
+    this.end[this.count] = end;
+    this.next[this.count] = next;
+    this.count++;
+  }
+}
+
+function grown(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(array.length * 2);
+  bigger.set(array);
+  return bigger;
+}
+
+/** The lines of the source as byte spans, about LINE_BATCH_BYTES at a time (one LineSpans object, refilled). */
+export async function* readLineSpans(source: ByteSource): AsyncGenerator<LineSpans> {
   const head = await source.readAt(0, 4);
   const { encoding, bomLength } = detectEncoding(head);
   const wide = encoding === 'utf-16le' || encoding === 'utf-16be';
   const unit = wide ? 2 : 1;
+  const spans = new LineSpans();
+  spans.encoding = encoding;
   let pending: Buffer = Buffer.alloc(0);
   let pendingOffset = bomLength;
-  let lineNo = 0;
+  let lineNo = 1;
   let cut = false;
 
-  /** The text of buf[start, end) without a trailing CR (dropped as bytes in one-byte encodings: no second string). */
-  const decode = (buf: Buffer, start: number, end: number): string => {
-    if (!wide) return decodeSingleByteLine(buf, start, end > start && buf[end - 1] === 0x0d ? end - 1 : end);
-    const even = buf.subarray(start, start + ((end - start) & ~1));
-    const text = (encoding === 'utf-16be' ? swap16(even) : even).toString('utf16le');
-    return text.endsWith('\r') ? text.slice(0, -1) : text;
-  };
-  const makeLine = (buf: Buffer, start: number, end: number, offset: number, nextOffset: number, truncated: boolean): TextLine => {
-    return { text: decode(buf, start, end), lineNo: ++lineNo, offset, nextOffset, truncated };
-  };
-
   for await (const chunk of source.stream(bomLength, READ_BYTES)) {
-    let lines: TextLine[] = [];
-    let buf = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
-    let bufOffset = pendingOffset;
+    const buf = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+    const bufOffset = pendingOffset;
+    spans.reset(buf, bufOffset, lineNo);
     let from = 0;
     let batchFrom = 0;
     for (;;) {
       if (from - batchFrom >= LINE_BATCH_BYTES) {
-        yield lines;
-        lines = [];
+        lineNo += spans.count;
+        if (spans.count > 0) yield spans;
+        spans.reset(buf, bufOffset, lineNo);
         batchFrom = from;
       }
       const nl = findNewline(buf, from, wide, encoding);
       if (nl < 0) break;
-      const lineStart = bufOffset + from;
-      const next = bufOffset + nl + unit;
-      if (cut) {
-        cut = false; // the rest of an over-long line already reported
-      } else {
-        lines.push(makeLine(buf, from, nl, lineStart, next, false));
-      }
+      if (cut) cut = false; // the rest of an over-long line already reported
+      else spans.push(from, nl, nl + unit, false);
       from = nl + unit;
     }
-    const rest = buf.subarray(from);
-    if (rest.length > MAX_LINE_BYTES && !cut) {
-      lines.push(makeLine(buf, from, from + MAX_LINE_BYTES, bufOffset + from, bufOffset + from + rest.length, true));
+    const rest = buf.length - from;
+    if (rest > MAX_LINE_BYTES && !cut) {
+      spans.push(from, from + MAX_LINE_BYTES, buf.length, true);
       cut = true;
     }
     if (cut) {
@@ -124,14 +194,15 @@ export async function* readLineBatches(source: ByteSource): AsyncGenerator<TextL
       pending = Buffer.alloc(0);
     } else {
       pendingOffset = bufOffset + from;
-      pending = Buffer.from(rest); // copy: the chunk buffer may be reused by the stream
+      pending = Buffer.from(buf.subarray(from)); // copy: the chunk buffer may be reused by the stream
     }
-    buf = Buffer.alloc(0);
-    bufOffset = 0;
-    if (lines.length > 0) yield lines;
+    lineNo += spans.count;
+    if (spans.count > 0) yield spans;
   }
   if (pending.length > 0 && !cut) {
-    yield [makeLine(pending, 0, pending.length, pendingOffset, pendingOffset + pending.length, false)];
+    spans.reset(pending, pendingOffset, lineNo);
+    spans.push(0, pending.length, pending.length, false);
+    yield spans;
   }
 }
 
