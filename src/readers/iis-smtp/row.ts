@@ -51,6 +51,24 @@ function verbOf(method: string | null): string | null {
   return (space < 0 ? method : method.slice(0, space)).toUpperCase();
 }
 
+/**
+ * `address:port` strings, one per pair met. Rows repeat a few endpoints: the same string each time
+ * spares a concatenation per row, and the encoder then finds it by identity. Bounded: cleared when full.
+ */
+const endpoints = new Map<string, Map<string, string>>();
+const MAX_ENDPOINT_ADDRESSES = 4096;
+
+function endpoint(address: string, port: string): string {
+  let byPort = endpoints.get(address);
+  if (byPort === undefined) {
+    if (endpoints.size >= MAX_ENDPOINT_ADDRESSES) endpoints.clear();
+    endpoints.set(address, (byPort = new Map()));
+  }
+  let text = byPort.get(port);
+  if (text === undefined) byPort.set(port, (text = `${address}:${port}`));
+  return text;
+}
+
 export function toSmtpLine(row: IisSmtpRow, lineNo: number): SmtpLineDraft {
   const outbound = row.username === OUTBOUND_COMMAND || row.username === OUTBOUND_RESPONSE;
   const port = row.serverPort !== null && row.serverPort !== '0' ? row.serverPort : null;
@@ -64,8 +82,8 @@ export function toSmtpLine(row: IisSmtpRow, lineNo: number): SmtpLineDraft {
     session_key: null,
     sequence: null,
     // Outbound rows log the remote port in s-port (25) and no s-ip.
-    local_endpoint: outbound ? row.serverIp : row.serverIp !== null && port !== null ? `${row.serverIp}:${port}` : row.serverIp,
-    remote_endpoint: outbound && row.clientIp !== null && port !== null ? `${row.clientIp}:${port}` : row.clientIp,
+    local_endpoint: outbound ? row.serverIp : row.serverIp !== null && port !== null ? endpoint(row.serverIp, port) : row.serverIp,
+    remote_endpoint: outbound && row.clientIp !== null && port !== null ? endpoint(row.clientIp, port) : row.clientIp,
     remote_ip: row.clientIp,
     remote_host: null,
     // The marker constants, not the row's copies: equal rows then share one string (cheaper to store).

@@ -14,7 +14,7 @@ import { SmtpSessionTracker } from '../smtp/sessions.js';
 import { IisSessionKeyer } from './session-key.js';
 import { toSmtpLine, type IisSmtpRow } from './row.js';
 
-/** A parsed line: a row, null for lines without data (directives, blank lines), or an error message. */
+/** A parsed line: a row (which the parser may refill for the next line), null for lines without data (directives, blank lines), or an error message. */
 export type RowParse = IisSmtpRow | null | string;
 
 /** Parses line `index` of a batch of lines. */

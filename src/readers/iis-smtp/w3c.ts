@@ -38,6 +38,21 @@ function makeParser(): RowParser {
   let at: ColumnIndex<keyof typeof COLUMNS> = bindColumns([], COLUMNS);
   let fieldCount = 0;
   let defaultDate: string | null = null;
+  /** One row object, refilled per line (a RowParser's row is used before the next line is parsed). */
+  const row: IisSmtpRow = {
+    time: null,
+    clientIp: null,
+    username: null,
+    computer: null,
+    serverIp: null,
+    serverPort: null,
+    method: null,
+    query: null,
+    status: null,
+    scBytes: null,
+    csBytes: null,
+    host: null,
+  };
 
   return (lines, i) => {
     const start = lines.start[i];
@@ -65,20 +80,18 @@ function makeParser(): RowParser {
       time = dateText === null ? null : w3cTimestamp(dateText, timeText);
       if (time === null) return `field date/time: not a W3C date and time: "${dateText ?? ''} ${timeText}"`;
     }
-    const row: IisSmtpRow = {
-      time,
-      clientIp: line.value(values, at.clientIp),
-      username: line.value(values, at.username),
-      computer: line.value(values, at.computer),
-      serverIp: line.value(values, at.serverIp),
-      serverPort: line.value(values, at.serverPort),
-      method: line.value(values, at.method),
-      query: line.value(queries, at.query),
-      status: line.value(values, at.status),
-      scBytes: line.value(values, at.scBytes),
-      csBytes: line.value(values, at.csBytes),
-      host: line.value(values, at.host),
-    };
+    row.time = time;
+    row.clientIp = line.value(values, at.clientIp);
+    row.username = line.value(values, at.username);
+    row.computer = line.value(values, at.computer);
+    row.serverIp = line.value(values, at.serverIp);
+    row.serverPort = line.value(values, at.serverPort);
+    row.method = line.value(values, at.method);
+    row.query = line.value(queries, at.query);
+    row.status = line.value(values, at.status);
+    row.scBytes = line.value(values, at.scBytes);
+    row.csBytes = line.value(values, at.csBytes);
+    row.host = line.value(values, at.host);
     return row;
   };
 }
