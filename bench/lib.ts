@@ -32,35 +32,6 @@ export interface OursResult extends LoadResult {
   deriveMaxRssMb: number;
 }
 
-/**
- * `edgelog ingest` of `log` as shipped, in two timed parts: the load (reader → DuckDB, the ledger,
- * one transaction) is what is compared with DuckDB's read_csv; the derived tables' take-in of the
- * file (src/analysis/derived), which `ingest` runs once per run after its loads, is reported apart.
- * `countSql` counts the rows that read_csv's table is compared with.
- */
-export async function runOursWithTakeIn(log: string, db: string, format: string, countSql: string): Promise<OursResult> {
-  const { openStore } = await shipped<typeof import('../src/store/store.js')>('store/store.js');
-  const { ingestPaths } = await shipped<typeof import('../src/store/ingest.js')>('store/ingest.js');
-  const { refreshDerived } = await shipped<typeof import('../src/analysis/derived/maintain.js')>('analysis/derived/maintain.js');
-  const { runSql } = await shipped<typeof import('../src/store/sql.js')>('store/sql.js');
-  const store = await openStore(db);
-  try {
-    const started = performance.now();
-    const [summary] = await ingestPaths(store, [log], { format, derive: false });
-    const seconds = (performance.now() - started) / 1000;
-    if (summary.status !== 'ok') throw new Error(`ingest ${summary.status}: ${summary.message}`);
-    const maxRssMb = process.resourceUsage().maxRSS / 1024;
-    const deriveStarted = performance.now();
-    const taken = await refreshDerived(store.connection);
-    if (taken !== 1) throw new Error(`the take-in took ${taken} files, not 1`);
-    const deriveSeconds = (performance.now() - deriveStarted) / 1000;
-    const { rows } = await runSql(store.connection, countSql);
-    return { seconds, rows: Number(rows[0].n), maxRssMb, deriveSeconds, deriveMaxRssMb: process.resourceUsage().maxRSS / 1024 };
-  } finally {
-    await store.close();
-  }
-}
-
 /** The lines of a text bench's summary about our side: the load's rate and memory, and the take-in after it. */
 export function describeOurs(ours: readonly OursResult[], megabytes: number): string[] {
   const deriveSeconds = median(ours.map((r) => r.deriveSeconds));
@@ -71,40 +42,35 @@ export function describeOurs(ours: readonly OursResult[], megabytes: number): st
   ];
 }
 
-/** Runs a child measurement against a fresh database file `db`, removed again afterwards. */
-export function childWithFreshDb<T>(scriptUrl: string, args: readonly string[], db: string): T {
+/** Runs `measure` against a fresh database file `db`, removed again before and afterwards. */
+function withFreshDb<T>(db: string, measure: () => T): T {
   const remove = () => {
     rmSync(db, { force: true });
     rmSync(`${db}.wal`, { force: true });
   };
   remove();
   try {
-    return childResult<T>(scriptUrl, [...args, db]);
+    return measure();
   } finally {
     remove();
   }
 }
 
+/** The arguments of one load by bench/load-child.mjs: ours (format, count query) or DuckDB's read_csv (delimiter, column count). */
+export type LoadJob = { mode: 'ours'; format: string; countSql: string } | { mode: 'duckdb'; delimiter: string; columnCount: number };
+
 /**
- * The reference route of duckdb-notes.md: DuckDB's own read_csv into a table, every column VARCHAR
- * with explicit names, no quoting, `#` directive lines dropped by a WHERE.
+ * One timed load of `log` into a fresh database `db`, in a fresh process of plain Node
+ * (bench/load-child.mjs): peak RSS is the load's own, with no TypeScript loader in the process.
  */
-export async function duckdbReadCsv(log: string, db: string, delim: string, columnCount: number): Promise<LoadResult> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const instance = await DuckDBInstance.create(db);
-  const connection = await instance.connect();
-  const columns = Array.from({ length: columnCount }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
-  const started = performance.now();
-  await connection.run(
-    `CREATE TABLE raw AS SELECT * FROM read_csv('${log.replace(/'/g, "''")}', delim = '${delim}', quote = '', escape = '',
-       header = false, auto_detect = false, null_padding = true, columns = {${columns}}) WHERE NOT starts_with(c0, '#')`,
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const count = await connection.runAndReadAll('SELECT count(*) AS n FROM raw');
-  const rows = Number(count.getRowObjectsJson()[0].n);
-  connection.closeSync();
-  instance.closeSync();
-  return { seconds, rows, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+export function loadInChild<T extends LoadResult>(log: string, db: string, job: LoadJob): T {
+  const args = job.mode === 'ours' ? [job.format, job.countSql] : [job.delimiter, String(job.columnCount)];
+  const script = fileURLToPath(new URL('./load-child.mjs', import.meta.url));
+  return withFreshDb(db, () => {
+    const run = spawnSync(process.execPath, [script, job.mode, log, db, ...args], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`load-child ${job.mode} failed: ${run.stderr}`);
+    return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as T;
+  });
 }
 
 /**

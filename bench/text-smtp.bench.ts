@@ -1,11 +1,11 @@
 // IIS SMTPSVC W3C protocol log, ~500 MB: our streaming ingest (reader → smtp_lines + smtp_sessions in
 // the store) against DuckDB's own read_csv with explicit VARCHAR columns into a table, on the same
-// file. Each run is a fresh child process with a fresh database, so peak RSS is per run; runs
-// alternate; medians of 3 are compared. Target (issue 4): ours ≥ 0.5× DuckDB's rate, RSS ≤ 256 MB.
+// file. Each run is a fresh process of plain Node (bench/load-child.mjs) with a fresh database, so
+// peak RSS is per run; runs alternate; medians of 3 are compared. Target (issue 4): ours ≥ 0.5× DuckDB's rate, RSS ≤ 256 MB.
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { childWithFreshDb, describeOurs, duckdbReadCsv, median, runOursWithTakeIn, type LoadResult, type OursResult } from './lib.js';
+import { describeOurs, loadInChild, median, type LoadJob, type LoadResult, type OursResult } from './lib.js';
 
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const LOG = join(WORK, 'iis-smtp-w3c-500mb.log');
@@ -92,49 +92,37 @@ function generate(path: string): number {
   return lines;
 }
 
-function runOurs(log: string, db: string): Promise<OursResult> {
-  return runOursWithTakeIn(log, db, 'iis-smtp-w3c', 'SELECT count(*)::BIGINT AS n FROM smtp_lines');
-}
-
 // One column more than #Fields names: the `#Fields:` line itself splits into that many tokens, and
 // read_csv must get through it before the WHERE drops it (null_padding fills the data rows).
-function runDuckdb(log: string, db: string): Promise<LoadResult> {
-  return duckdbReadCsv(log, db, ' ', FIELDS.length + 1);
+const READ_CSV: LoadJob = { mode: 'duckdb', delimiter: ' ', columnCount: FIELDS.length + 1 };
+const OURS: LoadJob = { mode: 'ours', format: 'iis-smtp-w3c', countSql: 'SELECT count(*)::BIGINT AS n FROM smtp_lines' };
+
+function load<T extends LoadResult>(job: LoadJob): T {
+  return loadInChild<T>(LOG, join(WORK, `smtp-${job.mode}.duckdb`), job);
 }
 
-function child<T extends LoadResult>(mode: 'ours' | 'duckdb'): T {
-  return childWithFreshDb<T>(import.meta.url, [mode, LOG], join(WORK, `smtp-${mode}.duckdb`));
+mkdirSync(WORK, { recursive: true });
+if (!existsSync(LOG)) {
+  const started = performance.now();
+  const lines = generate(LOG);
+  console.log(`generated ${LOG} (${lines} lines) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
-
-
-if (process.argv[2] === '--child') {
-  const [mode, log, db] = process.argv.slice(3);
-  const result = mode === 'ours' ? await runOurs(log, db) : await runDuckdb(log, db);
-  console.log(JSON.stringify(result));
-} else {
-  mkdirSync(WORK, { recursive: true });
-  if (!existsSync(LOG)) {
-    const started = performance.now();
-    const lines = generate(LOG);
-    console.log(`generated ${LOG} (${lines} lines) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  }
-  if (process.argv[2] === '--generate-only') process.exit(0);
-  const megabytes = statSync(LOG).size / 1e6;
-  const ours: OursResult[] = [];
-  const duck: LoadResult[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    ours.push(child<OursResult>('ours'));
-    duck.push(child('duckdb'));
-    console.log(`run ${i + 1}: ours ${ours[i].seconds.toFixed(2)} s (${ours[i].maxRssMb.toFixed(0)} MB RSS), duckdb ${duck[i].seconds.toFixed(2)} s`);
-  }
-  if (ours[0].rows !== duck[0].rows) throw new Error(`row counts differ: ours ${ours[0].rows} smtp_lines, duckdb ${duck[0].rows}`);
-  const oursSeconds = median(ours.map((r) => r.seconds));
-  const duckSeconds = median(duck.map((r) => r.seconds));
-  const rows = ours[0].rows;
-  const peakRss = Math.max(...ours.map((r) => r.maxRssMb));
-  console.log(`file: ${megabytes.toFixed(0)} MB, ${rows} lines (ours also derives smtp_sessions)`);
-  console.log(`ours:   ${(megabytes / oursSeconds).toFixed(1)} MB/s, ${Math.round(rows / oursSeconds)} lines/s (median of ${RUNS})`);
-  console.log(`duckdb: ${(megabytes / duckSeconds).toFixed(1)} MB/s, ${Math.round(rows / duckSeconds)} lines/s (read_csv, VARCHAR columns)`);
-  console.log(`ratio ours/duckdb: ${(duckSeconds / oursSeconds).toFixed(2)} (target ≥ 0.50)  peak RSS ours: ${peakRss.toFixed(0)} MB (target ≤ 256)`);
-  for (const line of describeOurs(ours, megabytes)) console.log(line);
+if (process.argv[2] === '--generate-only') process.exit(0);
+const megabytes = statSync(LOG).size / 1e6;
+const ours: OursResult[] = [];
+const duck: LoadResult[] = [];
+for (let i = 0; i < RUNS; i++) {
+  ours.push(load<OursResult>(OURS));
+  duck.push(load(READ_CSV));
+  console.log(`run ${i + 1}: ours ${ours[i].seconds.toFixed(2)} s (${ours[i].maxRssMb.toFixed(0)} MB RSS), duckdb ${duck[i].seconds.toFixed(2)} s`);
 }
+if (ours[0].rows !== duck[0].rows) throw new Error(`row counts differ: ours ${ours[0].rows} smtp_lines, duckdb ${duck[0].rows}`);
+const oursSeconds = median(ours.map((r) => r.seconds));
+const duckSeconds = median(duck.map((r) => r.seconds));
+const rows = ours[0].rows;
+const peakRss = Math.max(...ours.map((r) => r.maxRssMb));
+console.log(`file: ${megabytes.toFixed(0)} MB, ${rows} lines (ours also derives smtp_sessions)`);
+console.log(`ours:   ${(megabytes / oursSeconds).toFixed(1)} MB/s, ${Math.round(rows / oursSeconds)} lines/s (median of ${RUNS})`);
+console.log(`duckdb: ${(megabytes / duckSeconds).toFixed(1)} MB/s, ${Math.round(rows / duckSeconds)} lines/s (read_csv, VARCHAR columns)`);
+console.log(`ratio ours/duckdb: ${(duckSeconds / oursSeconds).toFixed(2)} (target ≥ 0.50)  peak RSS ours: ${peakRss.toFixed(0)} MB (target ≤ 256)`);
+for (const line of describeOurs(ours, megabytes)) console.log(line);

@@ -1,12 +1,13 @@
 // Exchange 2003 tracking log, ~500 MB: our streaming ingest (reader → store) against DuckDB's own
-// read_csv with explicit VARCHAR columns into a table, on the same file. Each run is a fresh child
-// process with a fresh database, so peak RSS is per run; runs alternate; medians of 3 are compared.
-// The reader alone (parse, no store) is timed too, to show which half of our ingest costs what.
+// read_csv with explicit VARCHAR columns into a table, on the same file. Each run is a fresh process
+// of plain Node (bench/load-child.mjs) with a fresh database, so peak RSS is per run; runs alternate;
+// medians of 3 are compared. The reader alone (parse, no store; a child under tsx) is timed too, to
+// show which half of our ingest costs what.
 // Target (issue 4): ours ≥ 0.5× DuckDB's rate, our peak RSS ≤ 256 MB.
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { childWithFreshDb, describeOurs, duckdbReadCsv, median, runOursWithTakeIn, timeReader, type LoadResult, type OursResult } from './lib.js';
+import { childResult, describeOurs, loadInChild, median, timeReader, type LoadJob, type LoadResult, type OursResult } from './lib.js';
 
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const LOG = join(WORK, 'tracking2003-500mb.log');
@@ -53,31 +54,18 @@ function generate(path: string): void {
   renameSync(partial, path);
 }
 
-function runOurs(log: string, db: string): Promise<OursResult> {
-  return runOursWithTakeIn(log, db, 'exchange2003-tracking', 'SELECT count(*)::BIGINT AS n FROM tracking');
-}
-
 async function runReaderOnly(log: string): Promise<LoadResult> {
   const { exchange2003TrackingReader } = await import('../src/readers/tracking2003/reader.js');
   const { seconds, records } = await timeReader(exchange2003TrackingReader, log);
   return { seconds, rows: records, maxRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
-function runDuckdb(log: string, db: string): Promise<LoadResult> {
-  return duckdbReadCsv(log, db, '\t', COLUMNS.length);
+function load<T extends LoadResult>(job: LoadJob): T {
+  return loadInChild<T>(LOG, join(WORK, `${job.mode}.duckdb`), job);
 }
-
-type Mode = 'ours' | 'duckdb' | 'reader';
-
-function child<T extends LoadResult>(mode: Mode): T {
-  return childWithFreshDb<T>(import.meta.url, [mode, LOG], join(WORK, `${mode}.duckdb`));
-}
-
 
 if (process.argv[2] === '--child') {
-  const [mode, log, db] = process.argv.slice(3);
-  const result = mode === 'ours' ? await runOurs(log, db) : mode === 'reader' ? await runReaderOnly(log) : await runDuckdb(log, db);
-  console.log(JSON.stringify(result));
+  console.log(JSON.stringify(await runReaderOnly(process.argv[3])));
 } else {
   mkdirSync(WORK, { recursive: true });
   if (!existsSync(LOG)) {
@@ -90,9 +78,9 @@ if (process.argv[2] === '--child') {
   const duck: LoadResult[] = [];
   const parse: LoadResult[] = [];
   for (let i = 0; i < RUNS; i++) {
-    ours.push(child<OursResult>('ours'));
-    duck.push(child('duckdb'));
-    parse.push(child('reader'));
+    ours.push(load<OursResult>({ mode: 'ours', format: 'exchange2003-tracking', countSql: 'SELECT count(*)::BIGINT AS n FROM tracking' }));
+    duck.push(load({ mode: 'duckdb', delimiter: '\t', columnCount: COLUMNS.length }));
+    parse.push(childResult<LoadResult>(import.meta.url, [LOG]));
     console.log(
       `run ${i + 1}: ours ${ours[i].seconds.toFixed(2)} s (${ours[i].maxRssMb.toFixed(0)} MB RSS), duckdb ${duck[i].seconds.toFixed(2)} s, reader alone ${parse[i].seconds.toFixed(2)} s`,
     );

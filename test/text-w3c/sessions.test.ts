@@ -238,3 +238,18 @@ test('memory cap: beyond maxOpen the least recently active session is closed', (
   assert.deepEqual(ended.map((s) => [s.session_key, s.end_reason]), [['b', 'timeout']]);
   assert.deepEqual(tracker.finish().map((s) => s.session_key), ['a', 'c']);
 });
+
+test('a session of 30,000 recipients and 5,000 unanswered commands stays bounded: 10,000 recipient rows, 1,000 domains, every RCPT counted', () => {
+  const tracker = new SmtpSessionTracker();
+  const rcpts: string[] = [];
+  for (let n = 0; n < 30_000; n++) rcpts.push(`>RCPT TO:<u${n}@d${n % 1500}.example>`, n % 3 === 0 ? '<550 5.1.1 unknown' : '<250 2.1.5 OK');
+  const silent = Array.from({ length: 5_000 }, (_, n) => `>NOOP ${n}`);
+  feed(tracker, outbound('big', [...HANDSHAKE, ...rcpts, ...silent, '>QUIT', '<221 bye']));
+  const [s] = tracker.finish();
+  assert.equal(s.recipients_accepted, 1 + 20_000);
+  assert.equal(s.recipients_rejected, 10_000);
+  assert.equal(s.recipients.length, 10_000);
+  assert.deepEqual(s.recipients[9_999], { recipient: 'u9998@d998.example', domain: 'd998.example', reply_code: 250, reply_text: '250 2.1.5 OK' });
+  assert.equal(s.recipient_domains?.split(',').length, 1_000);
+  assert.equal(s.line_count, HANDSHAKE.length + 60_000 + 5_000 + 2);
+});

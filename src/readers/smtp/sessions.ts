@@ -26,6 +26,10 @@
 // - `open`: the log ended while the session was still going (no verdict possible).
 // Sessions closed because too many were open (memory cap: the least recently active) count as idle.
 //
+// Memory per session is bounded too, whatever the file holds: at most MAX_RECIPIENT_ROWS recipient
+// rows and MAX_DOMAINS domains are kept (the recipient counters count every RCPT), and at most
+// MAX_PENDING_COMMANDS commands wait for their replies (the oldest is dropped unanswered).
+//
 // emitFrom: a session with any line before the source's emitFrom (a `replayed` line) was, or could
 // have been, emitted by an earlier ingest; it is tracked but never returned.
 import type { SmtpLineRecord, SmtpSessionRecipient, SmtpSessionRecord } from '../../store/records.js';
@@ -46,6 +50,9 @@ export interface SessionTrackerOptions {
 }
 
 const NOTHING: readonly SmtpSessionRecord[] = Object.freeze([]);
+const MAX_RECIPIENT_ROWS = 10_000;
+const MAX_DOMAINS = 1_000;
+const MAX_PENDING_COMMANDS = 1_000;
 const TIMEOUT_TEXT = /time[sd]?[ -]?out/i;
 
 /** The record under construction (record types are read-only to their consumers). */
@@ -154,9 +161,11 @@ class Session {
       case 'RCPT': {
         const address = pathAddress(argument);
         const domain = addressDomain(address);
-        recipient = { recipient: address, domain, reply_code: null, reply_text: null };
-        r.recipients.push(recipient);
-        if (domain !== null) this.domains.add(domain);
+        if (r.recipients.length < MAX_RECIPIENT_ROWS) {
+          recipient = { recipient: address, domain, reply_code: null, reply_text: null };
+          r.recipients.push(recipient);
+        }
+        if (domain !== null && this.domains.size < MAX_DOMAINS) this.domains.add(domain);
         break;
       }
       case 'XEXCH50': {
@@ -173,6 +182,7 @@ class Session {
       default:
         if (isMaskedVerb(verb)) r.masked_verbs = true;
     }
+    if (this.pending.length === MAX_PENDING_COMMANDS) this.pending.shift();
     this.pending.push({ verb, argument, stage: 'waiting', recipient });
   }
 
