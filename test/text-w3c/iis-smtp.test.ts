@@ -167,6 +167,32 @@ test('fixture ex060314 (BOM + CRLF): XEXCH50 accepted, refused-504, dropped afte
   assert.equal(sessions.get('out/203.0.113.25/4')!.start_time, iso('2006-03-14T09:25:02Z'));
 });
 
+test('fixture ex060314 as UTF-16LE, and with Windows-1252 and UTF-8 text in replies: the same rows, each value decoded', async () => {
+  const utf8 = bytesOf(new URL('iis-smtp-w3c/ex060314.log', FIXTURES));
+  const base = await runReader(iisSmtpW3cReader, { name: 'utf8', bytes: utf8 });
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(utf8.subarray(3).toString('utf8'), 'utf16le')]);
+  const wide = await runReader(iisSmtpW3cReader, { name: 'utf16', bytes: utf16 });
+  assert.deepEqual(wide.records, base.records);
+  // Line 26 starts 3,253 ASCII characters after the UTF-8 BOM: 2 + 2 × 3,253 bytes into the UTF-16 file.
+  assert.deepEqual(wide.issues, [{ ...base.issues[0], offset: 2 + 2 * (3256 - 3) }]);
+  // Line 10's reply gets Windows-1252 curly quotes (0x93, 0x94: not UTF-8), line 14's a UTF-8 "é".
+  const text = utf8.toString('latin1');
+  const swap = (from: string, to: Buffer) => {
+    const at = text.indexOf(from);
+    return [utf8.subarray(0, at), to, utf8.subarray(at + from.length)];
+  };
+  const [head, quoted, rest] = swap('alice@contoso.com....Sender', Buffer.from([0x93, ...Buffer.from('alice@contoso.com'), 0x94, ...Buffer.from('..Sender')]));
+  const mixed = Buffer.concat([head, quoted, rest]);
+  const at = mixed.indexOf('250+2.1.5+bob@partner.example');
+  const mixedBoth = Buffer.concat([mixed.subarray(0, at), Buffer.from('250+2.1.5+b\u00e9b@partner.example', 'utf8'), mixed.subarray(at + '250+2.1.5+bob@partner.example'.length)]);
+  const r = await runReader(iisSmtpW3cReader, { name: 'mixed', bytes: mixedBoth });
+  const lines = r.byTable('smtp_lines');
+  assert.equal(lines.length, base.byTable('smtp_lines').length);
+  assert.equal(lines.find((l) => l.line_no === 10)!.reply_text, '250 2.1.0 \u201calice@contoso.com\u201d..Sender OK');
+  assert.equal(lines.find((l) => l.line_no === 14)!.reply_text, '250 2.1.5 b\u00e9b@partner.example');
+  assert.equal(lines.find((l) => l.line_no === 14)!.remote_endpoint, '198.51.100.10:25');
+});
+
 test('fixture ex060315: #Fields redefined mid-file re-maps the columns; rows without date take #Date', async () => {
   const r = await runReader(iisSmtpW3cReader, new URL('iis-smtp-w3c/ex060315.log', FIXTURES));
   assert.deepEqual(r.issues, []);
