@@ -39,7 +39,9 @@ export class ByteStrings {
     this.strings[slot] = text;
     this.hashes[slot] = hash;
     this.lengths[slot] = length;
-    this.keys.set(bytes.subarray(start, end), slot * MAX_INTERNED_BYTES);
+    const keys = this.keys;
+    const at = slot * MAX_INTERNED_BYTES - start;
+    for (let i = start; i < end; i++) keys[at + i] = bytes[i]; // a loop: no subarray object per value
     return text;
   }
 
