@@ -5,7 +5,8 @@ import type { Reader } from '../types.js';
 import { headText } from '../text/lines.js';
 import { bindColumns, type ColumnIndex } from '../text/directives.js';
 import { ByteStrings } from '../text/byte-strings.js';
-import { headDirectives, W3cDirectives, W3cFields, w3cTimestamp } from '../text/w3c.js';
+import { ByteFields } from '../text/byte-fields.js';
+import { headDirectives, W3cDirectives, w3cTimestamp } from '../text/w3c.js';
 import type { IisSmtpRow } from './row.js';
 import { iisSmtpReading, type RowParser } from './stream.js';
 
@@ -28,10 +29,10 @@ const COLUMNS = {
 /** Marks of an SMTP (not HTTP/FTP) IIS log in the first bytes. */
 const SMTP_MARKS = /SMTPSVC\d*|OutboundConnection(?:Command|Response)| SMTP(?: |$)/m;
 
-/** Rows from each line's bytes (W3cFields); a repeated value comes back as the same string (ByteStrings). */
+/** Rows from each line's bytes (ByteFields); a repeated value comes back as the same string (ByteStrings). */
 function makeParser(): RowParser {
   const directives = new W3cDirectives(' ');
-  const line = new W3cFields(' ');
+  const line = new ByteFields(' ');
   const values = new ByteStrings(false);
   const queries = new ByteStrings(true);
   let generation = -1;
@@ -68,7 +69,6 @@ function makeParser(): RowParser {
       generation = directives.generation;
       at = bindColumns(fields, COLUMNS);
       fieldCount = fields.length;
-      line.expect(fieldCount);
       defaultDate = directives.header.date?.split(' ')[0] ?? null;
     }
     const count = line.split(lines, i);
