@@ -144,6 +144,9 @@ function stringColumn(encode: (value: unknown, at: number) => number, text: bool
     let previous: unknown = null;
     let previousWord = 0;
     const seen = new Map<unknown, number>();
+    let lookUp = true;
+    let hits = 0;
+    let misses = 0;
     for (let row = 0; row < rows; row++) {
       const value = values[row];
       if (value === null || value === undefined) {
@@ -161,7 +164,13 @@ function stringColumn(encode: (value: unknown, at: number) => number, text: bool
         words[word] = (value as string).length;
         continue;
       }
-      const earlier = same >= 0 ? same : (seen.get(value) ?? -1);
+      let earlier = same;
+      if (earlier < 0 && lookUp) {
+        earlier = seen.get(value) ?? -1;
+        if (earlier >= 0) hits++;
+        // A column of mostly distinct values (message ids, subjects) only pays for the lookups.
+        else if (seen.size === MAX_SEEN && hits < ++misses) lookUp = false;
+      }
       if (earlier >= 0) {
         words[word] = words[earlier];
         words[word + 1] = words[earlier + 1];

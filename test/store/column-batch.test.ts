@@ -87,7 +87,7 @@ test('every column kind round-trips through reused chunks, NULLs and no NULLs, i
   instance.closeSync();
 });
 
-test('values repeated in a batch (the row before, or earlier) and repeated timestamps read back as written', async () => {
+test('values repeated in a batch (the row before, or earlier, also after many distinct ones) and repeated timestamps read back as written', async () => {
   const columns: Columns = { s: 'VARCHAR', t: 'TIMESTAMP' };
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
@@ -97,7 +97,10 @@ test('values repeated in a batch (the row before, or earlier) and repeated times
   // Four interleaved long values (each repeats one from earlier in the batch, not the row before),
   // short values and NULLs between them, and timestamps that stay the same for 5 rows (negative ones too).
   const peers = ['out/198.51.100.7/1', 'out/198.51.100.8/2', 'in/203.0.113.9/3', 'ünïcødé peer ✓ 4'];
-  const value = (r: number): string | null => (r % 11 === 5 ? null : r % 6 === 1 ? `s${r % 3}` : peers[r % 4]);
+  // Each batch starts with 300 distinct values, more than the encoder remembers: it stops looking
+  // values up for the rest of that batch, and the repeats after them must still read back.
+  const value = (r: number): string | null =>
+    r % BATCH_ROWS < 300 ? `distinct value number ${r}` : r % 11 === 5 ? null : r % 6 === 1 ? `s${r % 3}` : peers[r % 4];
   const time = (r: number): bigint => BigInt(Math.floor(r / 5) - 400) * 1_000_001_001n;
   const total = BATCH_ROWS * 2 + 5;
   const send = (batch: EncodedBatch | null) => batch && appender.append(structuredClone(batch));
