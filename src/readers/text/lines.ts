@@ -33,7 +33,6 @@ const LINE_BATCH_BYTES = 32 * 1024;
 /** Lines longer than this are cut (and flagged) so one endless line cannot exhaust memory. */
 export const MAX_LINE_BYTES = 1 << 20;
 
-
 /** Detects the encoding from the first bytes. */
 export function detectEncoding(head: Uint8Array): { encoding: TextEncoding; bomLength: number } {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8-bom', bomLength: 3 };
