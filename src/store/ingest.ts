@@ -9,7 +9,7 @@ import { detectReader, READERS, SNIFF_BYTES } from '../readers/registry.js';
 import type { ByteSource, Reader, ReaderIssue, ReadOptions } from '../readers/types.js';
 import type { StoredRecord } from './records.js';
 import { BatchAppender } from './batch-appender.js';
-import { readRecords } from './record-reading.js';
+import { readRecords, ReadingThreadOutOfMemory } from './record-reading.js';
 import { fingerprint } from './fingerprint.js';
 import { findDuplicate, findShorterIngests, recordFailure, recordFinish, recordStart, type LedgerStatus } from './ledger.js';
 import type { Store } from './store.js';
@@ -225,18 +225,27 @@ async function loadFromReader(store: Store, req: LoadRequest): Promise<LoadResul
     startOffset: req.source.emitFrom,
     endOffset: req.size,
   });
-  return withSettings(connection, APPEND_SETTINGS, () => loadInTransaction(connection, fileId, req));
+  const load = (roomyThread: boolean) => withSettings(connection, APPEND_SETTINGS, () => loadInTransaction(connection, fileId, req, roomyThread));
+  try {
+    return await load(false);
+  } catch (error) {
+    if (!(error instanceof ReadingThreadOutOfMemory)) throw error;
+    return load(true); // its rows were rolled back: the file is read again from the start
+  }
 }
 
-async function loadInTransaction(connection: DuckDBConnection, fileId: number, req: LoadRequest): Promise<LoadResult> {
+async function loadInTransaction(connection: DuckDBConnection, fileId: number, req: LoadRequest, roomyThread: boolean): Promise<LoadResult> {
   await connection.run('BEGIN TRANSACTION');
   try {
     const appender = await BatchAppender.create(connection);
     const issueAppender = await connection.createAppender('ingest_issues');
     const issues = new IssueSink(fileId, issueAppender);
+    if (roomyThread) {
+      issues.add({ severity: 'warning', message: `${new ReadingThreadOutOfMemory().message}; the file was read again in a thread with the default limits` });
+    }
     let timeRule: string | null = null;
     const read = await readRecords(
-      { reader: req.reader, source: req.source, options: req.options, fileId, parallelFrom: req.parallelFrom, onProgress: req.onProgress },
+      { reader: req.reader, source: req.source, options: req.options, fileId, parallelFrom: req.parallelFrom, onProgress: req.onProgress, roomyThread },
       {
         batch: (batch) => appender.append(batch),
         issue: (issue) => issues.add(issue),
@@ -266,6 +275,7 @@ async function loadInTransaction(connection: DuckDBConnection, fileId: number, r
     return { status, fileId, records, rejected: issues.rejected, issues: issues.count, message };
   } catch (error) {
     await connection.run('ROLLBACK').catch(() => undefined);
+    if (error instanceof ReadingThreadOutOfMemory) throw error; // loadFromReader reads it again
     const message = `ingest failed: ${(error as Error).message}`;
     await recordFailure(connection, fileId, message);
     return { status: 'failed', fileId, records: 0, rejected: 0, issues: 1, message };

@@ -82,3 +82,32 @@ test('an appended tail read in a worker adds exactly the new lines', async () =>
   await store.close();
   await reference.close();
 });
+
+test('a text log whose reading outgrows the lean thread heap is rolled back and read again in a roomier thread', async () => {
+  const dir = tempDir();
+  // 2,500 inbound sessions open at once, 160 recipients each: the open sessions' recipients alone
+  // (400,000) need more than the text thread's 48 MB old generation.
+  const sessions = 2_500;
+  const recipients = 160;
+  const peer = (s: number) => `10.0.${s >> 8}.${s & 255}`;
+  const lines = ['#Software: Microsoft Internet Information Services 6.0', '#Version: 1.0', '#Date: 2006-03-14 00:00:00', '#Fields: date time c-ip cs-username s-sitename cs-method cs-uri-query sc-status'];
+  for (let s = 0; s < sessions; s++) lines.push(`2006-03-14 09:00:00 ${peer(s)} relay${s}.example.org SMTPSVC1 HELO +relay${s}.example.org 250`);
+  for (let r = 0; r < recipients; r++) {
+    const time = `09:0${Math.floor(r / 40)}:${String((r % 40) + 10)}`; // inside the 10-minute idle window
+    for (let s = 0; s < sessions; s++) lines.push(`2006-03-14 ${time} ${peer(s)} relay${s}.example.org SMTPSVC1 RCPT +TO:<u${r}.${s}@contoso.example> 250`);
+  }
+  const path = join(dir, 'ex060314.log');
+  writeFileSync(path, lines.join('\r\n') + '\r\n');
+  const store = await openStore(join(dir, 'oom.duckdb'));
+  const [summary] = await ingestPaths(store, [path], { parallelFrom: 0 });
+  const count = async (sql: string) => Number((await store.connection.runAndReadAll(sql)).getRows()[0][0]);
+  assert.deepEqual([summary.status, summary.format, summary.records, summary.issues], ['ok', 'iis-smtp-w3c', sessions * (1 + recipients) + sessions, 1]);
+  assert.equal(await count('SELECT count(*) FROM smtp_lines'), sessions * (1 + recipients));
+  assert.equal(await count('SELECT count(*) FROM smtp_sessions'), sessions);
+  assert.equal(await count('SELECT count(*) FROM smtp_session_recipients'), sessions * recipients);
+  assert.equal(await count("SELECT count(*) FROM smtp_sessions WHERE end_reason = 'open' AND recipients_accepted = 160"), sessions);
+  assert.equal(await count('SELECT count(*) FROM ingest_files'), 1);
+  const issues = (await store.connection.runAndReadAll('SELECT severity, message FROM ingest_issues')).getRows();
+  assert.deepEqual(issues, [['warning', 'the reading thread ran out of its 48 MB heap; the file was read again in a thread with the default limits']]);
+  await store.close();
+});
