@@ -12,8 +12,19 @@ export async function changeSettings(connection: DuckDBConnection, settings: Rea
   const read = await connection.runAndReadAll(`SELECT ${names.map((n) => `current_setting('${n}')`).join(', ')}`);
   const values = read.getRows()[0];
   const previous = Object.fromEntries(names.map((name, i) => [name, String(values[i])]));
-  for (const name of names) await connection.run(`SET ${name} = '${settings[name].replaceAll("'", "''")}'`);
+  try {
+    for (const name of names) await setting(connection, name, settings[name]);
+  } catch (error) {
+    // A SET that fails may still have changed the setting (DuckDB 1.5.6: a memory_limit below the
+    // memory in use fails, yet current_setting() reports it): every one is set back.
+    for (const name of names) await setting(connection, name, previous[name]).catch(() => undefined);
+    throw error;
+  }
   return previous;
+}
+
+function setting(connection: DuckDBConnection, name: string, value: string): Promise<unknown> {
+  return connection.run(`SET ${name} = '${value.replaceAll("'", "''")}'`);
 }
 
 /** Runs `work` under other settings and sets the previous values again, also when it fails. */

@@ -2,7 +2,8 @@
 // rebuilt from scratch: whatever order the scenario's files arrive in, with a log that grows (its
 // appended tail is a file of its own, whose messages began in the first part); a file that fails
 // halfway changes none of them; files left pending by a run killed before it took them in are
-// taken in by the next open, even a read-only one.
+// taken in by the next open, even a read-only one; a take-in that runs out of memory under its
+// limit is run again without it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -11,8 +12,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { openStore } from '../../src/store/store.js';
 import { ingestPaths, loadRecords } from '../../src/store/ingest.js';
 import { runSql } from '../../src/store/sql.js';
+import { changeSettings } from '../../src/store/settings.js';
 import { parseZone } from '../../src/util/timezone.js';
-import { DERIVED_TABLES, rebuildDerived } from '../../src/analysis/derived/maintain.js';
+import { DERIVED_TABLES, rebuildDerived, refreshDerived } from '../../src/analysis/derived/maintain.js';
 import type { StoredRecord } from '../../src/store/records.js';
 import { REPO, tempDir } from '../helpers/cli.js';
 
@@ -73,6 +75,31 @@ test('file by file, firewall before sender and a log growing in two parts: the d
     await rebuildDerived(store.connection, sliceRecords);
     await store.connection.run('COMMIT');
     assert.deepEqual(await snapshot(store.connection), tables, 'rebuilt in 7 key slices = rebuilt whole');
+  } finally {
+    await store.close();
+  }
+});
+
+test('a take-in that runs out of memory under its limit is run again without it; a limit DuckDB refuses leaves no setting changed', async () => {
+  const dir = tempDir();
+  const store = await openStore(join(dir, 'db.duckdb'));
+  const setting = async (name: string) => (await runSql(store.connection, `SELECT current_setting('${name}') AS v`)).rows[0].v;
+  try {
+    const scenario = join(REPO, 'fixtures/scenario');
+    await ingestPaths(store, [join(scenario, 'EXCH01'), join(scenario, 'ISA06-EDGE')], { tz, derive: false });
+    const before = { memory: await setting('memory_limit'), threads: await setting('threads') };
+    // Below the memory DuckDB holds, SET memory_limit fails, yet DuckDB reports the new value:
+    // both settings must be back as they were.
+    await assert.rejects(changeSettings(store.connection, { threads: '1', memory_limit: '1MiB' }), /Out of Memory/);
+    assert.deepEqual({ memory: await setting('memory_limit'), threads: await setting('threads') }, before);
+    // Under 8 MiB the take-in itself runs out of memory ("failed to allocate"); rolled back, it is
+    // run again without the limit and takes every file in.
+    const taken = await refreshDerived(store.connection, '8MiB');
+    assert.ok(taken > 10, `${taken} files taken in`);
+    assert.equal(await setting('memory_limit'), before.memory);
+    assert.equal(Number((await runSql(store.connection, 'SELECT count(*) AS n FROM derived_pending')).rows[0].n), 0);
+    const tables = await assertEqualsRebuild(store.connection);
+    assert.deepEqual([tables.mail_pairs.length, tables.outbound_sessions.length], [926, 1856]);
   } finally {
     await store.close();
   }

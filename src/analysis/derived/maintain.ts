@@ -224,14 +224,15 @@ async function othersHoldRows(connection: DuckDBConnection): Promise<boolean> {
 /**
  * Brings the derived tables up to date with the data, in a transaction of its own: a rebuild when
  * the definitions changed or nothing but pending files holds rows, else the pending files are
- * taken in. Returns how many files were taken in (0 when up to date already).
+ * taken in. Returns how many files were taken in (0 when up to date already). `memoryLimit` (tests)
+ * overrides REFRESH_MEMORY_LIMIT.
  */
-export async function refreshDerived(connection: DuckDBConnection): Promise<number> {
+export async function refreshDerived(connection: DuckDBConnection, memoryLimit = REFRESH_MEMORY_LIMIT): Promise<number> {
   const current = await definitionsCurrent(connection);
   const files = current ? await pendingFiles(connection) : [];
   if (current && files.length === 0) return 0;
   try {
-    await withSettings(connection, { memory_limit: REFRESH_MEMORY_LIMIT }, () => refreshOnce(connection, current, files));
+    await withSettings(connection, { memory_limit: memoryLimit }, () => refreshOnce(connection, current, files));
   } catch (error) {
     if (!/Out of Memory/i.test((error as Error).message)) throw error;
     await refreshOnce(connection, current, files);
