@@ -9,7 +9,7 @@ import { detectReader, READERS, SNIFF_BYTES } from '../readers/registry.js';
 import type { ByteSource, Reader, ReaderIssue, ReadOptions } from '../readers/types.js';
 import type { StoredRecord } from './records.js';
 import { BatchAppender } from './batch-appender.js';
-import { readRecords, ReadingThreadOutOfMemory } from './record-reading.js';
+import { readRecords, ReadingThreadOutOfMemory, stopIdleReadingThreads } from './record-reading.js';
 import { fingerprint } from './fingerprint.js';
 import { findDuplicate, findShorterIngests, recordFailure, recordFinish, recordStart, type LedgerStatus } from './ledger.js';
 import type { Store } from './store.js';
@@ -118,6 +118,7 @@ export async function ingestPaths(store: Store, paths: readonly string[], option
     message: 'no such file or directory',
   }));
   for (const file of files) summaries.push(await ingestFile(store, file, forced, readers, options));
+  await stopIdleReadingThreads();
   if (options.derive ?? true) await refreshDerived(store.connection);
   return summaries;
 }

@@ -121,9 +121,10 @@ function startWorker(kind: ThreadKind): Worker {
 }
 
 /**
- * One reading thread of each kind kept for the life of the process, so its compiled readers stay
- * warm from file to file; it does not keep the process alive while idle. A read that finds none
- * idle gets a thread of its own.
+ * One reading thread of each kind kept between reads, so its compiled readers stay warm from file
+ * to file of an ingest run; it does not keep the process alive while idle. A read that finds none
+ * idle gets a thread of its own. An ingest run stops them when its files are loaded
+ * (stopIdleReadingThreads).
  */
 const idle = new Map<ThreadKind, { worker: Worker; onExit: () => void }>();
 
@@ -134,6 +135,17 @@ function takeWorker(kind: ThreadKind): Worker {
   kept.worker.off('exit', kept.onExit);
   kept.worker.ref();
   return kept.worker;
+}
+
+/**
+ * Stops the idle reading threads. An idle thread still holds its heap and its pool of batch buffers
+ * (~50 MB after a 500 MB IIS load), which the derived tables' take-in after the loads then ran on
+ * top of: stopped first, its peak was ~50 MB lower.
+ */
+export async function stopIdleReadingThreads(): Promise<void> {
+  const kept = [...idle.values()];
+  idle.clear();
+  await Promise.all(kept.map(({ worker, onExit }) => worker.off('exit', onExit).terminate()));
 }
 
 function releaseWorker(worker: Worker, kind: ThreadKind): void {
