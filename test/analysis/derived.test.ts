@@ -3,7 +3,7 @@
 // appended tail is a file of its own, whose messages began in the first part); a file that fails
 // halfway changes none of them; files left pending by a run killed before it took them in are
 // taken in by the next open, even a read-only one; a take-in that runs out of memory under its
-// limit is run again without it.
+// limit is run again under a higher one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -80,7 +80,7 @@ test('file by file, firewall before sender and a log growing in two parts: the d
   }
 });
 
-test('a take-in that runs out of memory under its limit is run again without it; a limit DuckDB refuses leaves no setting changed', async () => {
+test('a take-in that runs out of memory under its limit is run again under a higher one; a limit DuckDB refuses leaves no setting changed', async () => {
   const dir = tempDir();
   const store = await openStore(join(dir, 'db.duckdb'));
   const setting = async (name: string) => (await runSql(store.connection, `SELECT current_setting('${name}') AS v`)).rows[0].v;
@@ -93,7 +93,7 @@ test('a take-in that runs out of memory under its limit is run again without it;
     await assert.rejects(changeSettings(store.connection, { threads: '1', memory_limit: '1MiB' }), /Out of Memory/);
     assert.deepEqual({ memory: await setting('memory_limit'), threads: await setting('threads') }, before);
     // Under 8 MiB the take-in itself runs out of memory ("failed to allocate"); rolled back, it is
-    // run again without the limit and takes every file in.
+    // run again under the retry limit and takes every file in.
     const taken = await refreshDerived(store.connection, '8MiB');
     assert.ok(taken > 10, `${taken} files taken in`);
     assert.equal(await setting('memory_limit'), before.memory);

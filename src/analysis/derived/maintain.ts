@@ -155,9 +155,15 @@ const SLICE_RECORDS = 100_000;
 /**
  * DuckDB's memory limit while the derived tables are refreshed: without one DuckDB keeps what the
  * aggregates used (~0.9 GB for 1.1 M tracking rows, sliced or not); under it ~0.3 GB. A refresh that
- * still runs out of memory under it is run again without it: slower to give memory back, but done.
+ * still runs out of memory under it is run again under RETRY_MEMORY_LIMIT, then without a limit:
+ * slower to give memory back, but done.
  */
 const REFRESH_MEMORY_LIMIT = '128MiB';
+/**
+ * The second try's limit. Straight to no limit, a take-in of 2.3 M tracking rows that failed under
+ * 64 MiB peaked at 1.49 GB.
+ */
+const RETRY_MEMORY_LIMIT = '512MiB';
 
 /** How many key slices recomputing over the records of `files` (null: all files) takes. */
 async function sliceCount(connection: DuckDBConnection, files: readonly number[] | null, sliceRecords = SLICE_RECORDS): Promise<number> {
@@ -231,12 +237,15 @@ export async function refreshDerived(connection: DuckDBConnection, memoryLimit =
   const current = await definitionsCurrent(connection);
   const files = current ? await pendingFiles(connection) : [];
   if (current && files.length === 0) return 0;
-  try {
-    await withSettings(connection, { memory_limit: memoryLimit }, () => refreshOnce(connection, current, files));
-  } catch (error) {
-    if (!/Out of Memory/i.test((error as Error).message)) throw error;
-    await refreshOnce(connection, current, files);
+  for (const limit of [memoryLimit, RETRY_MEMORY_LIMIT]) {
+    try {
+      await withSettings(connection, { memory_limit: limit }, () => refreshOnce(connection, current, files));
+      return files.length;
+    } catch (error) {
+      if (!/Out of Memory/i.test((error as Error).message)) throw error;
+    }
   }
+  await refreshOnce(connection, current, files);
   return files.length;
 }
 
