@@ -46,8 +46,8 @@ type Encode = (values: readonly unknown[], rows: number) => EncodedColumn;
  */
 const pool = new Map<number, ArrayBuffer[]>();
 /**
- * Bytes the pool may hold: about what an IIS or tracking load has in flight (16 batches of ~1.3 MB),
- * so that an idle thread, or one whose batches carry large heaps (event data), keeps no more.
+ * Bytes the pool may hold: about the most a load has in flight (read-worker.ts: 16 MiB of text-log
+ * batches, or 16 event-log batches of ~2 MB), so that an idle thread keeps no more.
  */
 const POOL_MAX_BYTES = 32 << 20;
 let pooledBytes = 0;

@@ -226,27 +226,26 @@ async function loadFromReader(store: Store, req: LoadRequest): Promise<LoadResul
     startOffset: req.source.emitFrom,
     endOffset: req.size,
   });
-  const load = (roomyThread: boolean) => withSettings(connection, APPEND_SETTINGS, () => loadInTransaction(connection, fileId, req, roomyThread));
+  const load = (retryOf: ReadingThreadOutOfMemory | null) => withSettings(connection, APPEND_SETTINGS, () => loadInTransaction(connection, fileId, req, retryOf));
   try {
-    return await load(false);
+    return await load(null);
   } catch (error) {
     if (!(error instanceof ReadingThreadOutOfMemory)) throw error;
-    return load(true); // its rows were rolled back: the file is read again from the start
+    return load(error); // its rows were rolled back: the file is read again from the start
   }
 }
 
-async function loadInTransaction(connection: DuckDBConnection, fileId: number, req: LoadRequest, roomyThread: boolean): Promise<LoadResult> {
+/** `retryOf`: the lean reading thread ran out of heap on this file; it is read in a roomy one. */
+async function loadInTransaction(connection: DuckDBConnection, fileId: number, req: LoadRequest, retryOf: ReadingThreadOutOfMemory | null): Promise<LoadResult> {
   await connection.run('BEGIN TRANSACTION');
   try {
     const appender = await BatchAppender.create(connection);
     const issueAppender = await connection.createAppender('ingest_issues');
     const issues = new IssueSink(fileId, issueAppender);
-    if (roomyThread) {
-      issues.add({ severity: 'warning', message: `${new ReadingThreadOutOfMemory().message}; the file was read again in a thread with the default limits` });
-    }
+    if (retryOf !== null) issues.add({ severity: 'warning', message: `${retryOf.message}; the file was read again in a thread with the default limits` });
     let timeRule: string | null = null;
     const read = await readRecords(
-      { reader: req.reader, source: req.source, options: req.options, fileId, parallelFrom: req.parallelFrom, onProgress: req.onProgress, roomyThread },
+      { reader: req.reader, source: req.source, options: req.options, fileId, parallelFrom: req.parallelFrom, onProgress: req.onProgress, roomyThread: retryOf !== null },
       {
         batch: (batch) => appender.append(batch),
         issue: (issue) => issues.add(issue),

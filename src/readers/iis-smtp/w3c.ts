@@ -56,10 +56,7 @@ function makeParser(): RowParser {
   };
 
   return (lines, i) => {
-    const start = lines.start[i];
-    const length = lines.end[i] - start;
-    if (length === 0 || (length === 1 && lines.bytes[start] === 0x0d && lines.singleByte)) return null;
-    if (lines.bytes[start] === 0x23 /* # */ || !lines.singleByte) {
+    if (lines.needsText(i)) {
       const text = lines.text(i);
       if (text.length === 0 || directives.accept(text, lines.firstLineNo + i)) return null;
     }

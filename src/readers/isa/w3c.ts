@@ -40,8 +40,7 @@ async function* readBatches(source: ByteSource, ctx: ReadContext): AsyncGenerato
   for await (const lines of readLineSpans(source)) {
     const records: StoredRecord[] = [];
     for (let i = 0; i < lines.count; i++) {
-      const first = lines.bytes[lines.start[i]];
-      if (first === 0x23 /* # */ || first === 0x0d || lines.start[i] === lines.end[i] || !lines.singleByte) {
+      if (lines.needsText(i)) {
         const text = lines.text(i);
         if (text.length === 0 || directives.accept(text, lines.firstLineNo + i)) continue;
       }
